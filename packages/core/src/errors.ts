@@ -1,0 +1,143 @@
+import type { DedupRecord } from './store.js';
+
+/** Context every oncely error may carry. */
+export interface OncelyErrorContext {
+  /** The caller's key (before namespacing), when known. */
+  readonly key?: string;
+  /** The full store key, when known. */
+  readonly storeKey?: string;
+  /** The record found in the store, when one was. */
+  readonly record?: DedupRecord;
+  readonly cause?: unknown;
+}
+
+/**
+ * The base class of every error oncely throws. Catch it to tell oncely's own
+ * outcomes apart from your handler's errors, which oncely always rethrows as is.
+ */
+export class OncelyError extends Error {
+  override name = 'OncelyError';
+  readonly key: string | undefined;
+  readonly storeKey: string | undefined;
+  readonly record: DedupRecord | undefined;
+
+  constructor(message: string, context: OncelyErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.key = context.key;
+    this.storeKey = context.storeKey;
+    this.record = context.record;
+  }
+}
+
+/** A key that is empty, not a string, or otherwise unusable. */
+export class InvalidKeyError extends OncelyError {
+  override name = 'InvalidKeyError';
+}
+
+/** An option that failed validation at construction; `option` names it. */
+export class InvalidOptionError extends OncelyError {
+  override name = 'InvalidOptionError';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`Invalid option \`${option}\`: ${message}`);
+  }
+}
+
+/**
+ * Another delivery of the same key holds a live lease. Nothing ran; retry after
+ * `retryAfterMs` (queues: report the message failed so it comes back later).
+ */
+export class InProgressError extends OncelyError {
+  override name = 'InProgressError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    context: OncelyErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/** The same key arrived with a different payload fingerprint than the one recorded. */
+export class FingerprintMismatchError extends OncelyError {
+  override name = 'FingerprintMismatchError';
+  constructor(
+    message: string,
+    readonly expected: string | undefined,
+    readonly actual: string | undefined,
+    context: OncelyErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/**
+ * The owner token no longer owns the record: its lease expired and another
+ * delivery took over (or an operator deleted it). The handler's effect may have
+ * run twice; this error and the `lease_lost` event make that visible.
+ */
+export class LeaseLostError extends OncelyError {
+  override name = 'LeaseLostError';
+  constructor(
+    message: string,
+    readonly operation: 'complete' | 'release' | 'extendLease',
+    context: OncelyErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/** A result whose serialized size exceeds the cap; the effect itself was recorded. */
+export class ResultTooLargeError extends OncelyError {
+  override name = 'ResultTooLargeError';
+  constructor(
+    message: string,
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+    context: OncelyErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/** The result could not be serialized or deserialized. */
+export class SerializationError extends OncelyError {
+  override name = 'SerializationError';
+}
+
+/** The store operation that failed. */
+export type StoreOperation =
+  | 'claim'
+  | 'complete'
+  | 'release'
+  | 'extendLease'
+  | 'get'
+  | 'delete'
+  | 'commit';
+
+/**
+ * The store failed (throttling, a timeout, a 5xx, a missing table). Never treated
+ * as success: the message must not be acknowledged, so the queue redelivers it.
+ */
+export class StoreError extends OncelyError {
+  override name = 'StoreError';
+  constructor(
+    message: string,
+    readonly operation: StoreOperation,
+    /** Whether retrying the same call later may succeed (throttling, timeouts, 5xx). */
+    readonly retryable: boolean,
+    context: OncelyErrorContext,
+  ) {
+    super(message, context);
+  }
+}
+
+/**
+ * The input could not be turned into a key or a fingerprint (a malformed body, a
+ * missing field, a value of the wrong type). Nothing was claimed.
+ */
+export class InvalidInputError extends OncelyError {
+  override name = 'InvalidInputError';
+}

@@ -1,0 +1,45 @@
+export { type Clock, ManualClock, systemClock } from './clock.js';
+export type { RunContext } from './context.js';
+export { createDeduper, type Deduper, type RunOptions } from './deduper.js';
+export { type Duration, parseDuration } from './duration.js';
+export {
+  FingerprintMismatchError,
+  InProgressError,
+  InvalidInputError,
+  InvalidKeyError,
+  InvalidOptionError,
+  LeaseLostError,
+  OncelyError,
+  type OncelyErrorContext,
+  ResultTooLargeError,
+  SerializationError,
+  StoreError,
+  type StoreOperation,
+} from './errors.js';
+export {
+  type EventBase,
+  type OncelyEvent,
+  type OncelyEventType,
+  type OncelyLogger,
+  silentLogger,
+} from './events.js';
+export { canonicalJson, fingerprintOf } from './fingerprint.js';
+export { assertValidKey, MAX_PLAIN_KEY_BYTES, toStoreKey } from './keys.js';
+export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
+export { expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
+export type { RunResult } from './result.js';
+export { jsonSerializer, type ResultSerializer } from './serializer.js';
+export type {
+  ClaimOptions,
+  ClaimOutcome,
+  CommitOptions,
+  CommitOutcome,
+  CompleteOptions,
+  DedupRecord,
+  DedupStore,
+  ExtendOptions,
+  FencedOutcome,
+  RecordStatus,
+} from './store.js';
+export { newToken } from './token.js';

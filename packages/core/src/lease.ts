@@ -1,0 +1,78 @@
+import type { Engine, RunIdentity } from './engine.js';
+import { callStore } from './engine.js';
+import { LeaseLostError } from './errors.js';
+
+/**
+ * The lease of one claimed run: manual extension for the handler, an optional
+ * heartbeat, and the abort signal that tells the handler it lost its lease.
+ */
+export class Lease {
+  readonly controller = new AbortController();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly engine: Engine<unknown>,
+    private readonly id: RunIdentity,
+    private readonly token: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Extends the lease by `leaseMs` from now; throws {@link LeaseLostError} if taken over. */
+  async extend(leaseMs = this.leaseMs): Promise<void> {
+    const { store, clock, namespace } = this.engine.options;
+    const now = clock.now();
+    const outcome = await callStore(this.engine, this.id, 'extendLease', () =>
+      store.extendLease(this.id.storeKey, this.token, { leaseMs, now }),
+    );
+    if (outcome.ok) {
+      this.engine.emit?.({
+        type: 'lease_extended',
+        namespace,
+        ...this.id,
+        at: now,
+        leaseUntil: now + leaseMs,
+      });
+      return;
+    }
+    this.controller.abort();
+    this.engine.emit?.({
+      type: 'lease_lost',
+      namespace,
+      ...this.id,
+      at: now,
+      operation: 'extendLease',
+      effectMayRepeat: true,
+      ...(outcome.current ? { current: outcome.current } : {}),
+    });
+    throw new LeaseLostError(
+      `Lease on key "${this.id.storeKey}" was lost before the handler finished: another delivery took over`,
+      'extendLease',
+      { ...this.id, ...(outcome.current ? { record: outcome.current } : {}) },
+    );
+  }
+
+  /**
+   * Extends the lease every `fraction` of it while the handler runs. Failures are
+   * reported through events and the logger; a lost lease aborts the signal.
+   */
+  startHeartbeat(fraction: number): void {
+    if (fraction <= 0) return;
+    this.timer = setInterval(
+      () => {
+        this.extend().catch((error: unknown) => {
+          if (error instanceof LeaseLostError) this.stop();
+          this.engine.options.logger.warn('oncely: lease heartbeat failed', { ...this.id, error });
+        });
+      },
+      Math.max(1, Math.floor(this.leaseMs * fraction)),
+    );
+    // A heartbeat must never keep a process alive on its own.
+    this.timer.unref?.();
+  }
+
+  /** Stops the heartbeat. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

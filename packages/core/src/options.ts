@@ -1,0 +1,199 @@
+import { type Clock, systemClock } from './clock.js';
+import { type Duration, parseDuration } from './duration.js';
+import { InvalidOptionError } from './errors.js';
+import type { OncelyEvent, OncelyLogger } from './events.js';
+import { silentLogger } from './events.js';
+import { jsonSerializer, type ResultSerializer } from './serializer.js';
+import type { DedupStore } from './store.js';
+
+/** Options of {@link createDeduper}. `TInput` is what the fingerprint is taken from. */
+export interface DeduperOptions<TInput = unknown> {
+  /** Where records live: `MemoryStore`, `DynamoDBStore`, or your own {@link DedupStore}. */
+  readonly store: DedupStore;
+  /** Scopes keys (`namespace#key`) so two consumers of one table never collide. */
+  readonly namespace: string;
+  /**
+   * How long a completed key is remembered: redeliveries inside this window are
+   * skipped. Make it longer than the source's longest redelivery (webhook
+   * providers retry for days).
+   * @default '24h'
+   */
+  readonly ttl?: Duration;
+  /**
+   * How long a claim is held while the handler runs. A crashed attempt's claim is
+   * taken over after this; make it longer than the handler's worst case, or turn
+   * on `autoExtend`.
+   * @default '60s'
+   */
+  readonly lease?: Duration;
+  /**
+   * Picks the part of the input that must match on a duplicate; it is hashed
+   * canonically. A duplicate whose fingerprint differs is a `FingerprintMismatchError`.
+   */
+  readonly fingerprint?: (input: TInput) => unknown;
+  /**
+   * Keep the handler's result so duplicates replay it.
+   * @default false
+   */
+  readonly storeResult?: boolean;
+  /** How results are stored. @default jsonSerializer */
+  readonly serializer?: ResultSerializer;
+  /**
+   * The largest serialized result kept, in bytes (DynamoDB items cap at 400 KB).
+   * @default 65536
+   */
+  readonly maxResultBytes?: number;
+  /**
+   * A bounded in-process cache of COMPLETED keys, so a hot duplicate costs no store
+   * call. IN_PROGRESS records are never cached. `false` turns it off.
+   * @default false
+   */
+  readonly localCache?: false | { readonly maxEntries: number };
+  /**
+   * Extend the lease while the handler runs, every `fraction` of the lease
+   * (`true` = every third). If an extension finds the lease lost, the handler's
+   * `signal` is aborted.
+   * @default false
+   */
+  readonly autoExtend?: boolean | { readonly fraction: number };
+  /**
+   * Skip the claim and commit the record together with the handler's effects in
+   * one request (`store.commit`). Only for effects kept in the same store.
+   * @default false
+   */
+  readonly transactional?: boolean;
+  /** The time source. @default systemClock */
+  readonly clock?: Clock;
+  /** Receives every event; must not throw (errors are logged and dropped). */
+  readonly onEvent?: (event: OncelyEvent) => void;
+  /** Where warnings (lease lost, store errors) go. @default silentLogger */
+  readonly logger?: OncelyLogger;
+}
+
+/** Defaults of {@link DeduperOptions}, in one place. */
+export const DEDUPER_DEFAULTS = {
+  ttl: '24h',
+  lease: '60s',
+  storeResult: false,
+  maxResultBytes: 64 * 1024,
+  localCache: false,
+  autoExtend: false,
+  autoExtendFraction: 1 / 3,
+  transactional: false,
+} as const;
+
+/** Options after validation, with durations in milliseconds. */
+export interface ResolvedOptions<TInput> {
+  readonly store: DedupStore;
+  readonly namespace: string;
+  readonly ttlMs: number;
+  readonly leaseMs: number;
+  readonly fingerprint: ((input: TInput) => unknown) | undefined;
+  readonly storeResult: boolean;
+  readonly serializer: ResultSerializer;
+  readonly maxResultBytes: number;
+  readonly localCacheEntries: number;
+  readonly autoExtendFraction: number;
+  readonly transactional: boolean;
+  readonly clock: Clock;
+  readonly onEvent: ((event: OncelyEvent) => void) | undefined;
+  readonly logger: OncelyLogger;
+}
+
+/** Validates options once, at construction; a bad one throws naming the option. */
+export function resolveOptions<TInput>(options: DeduperOptions<TInput>): ResolvedOptions<TInput> {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionError('options', 'expected an object');
+  }
+  const { store } = options;
+  if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function') {
+    throw new InvalidOptionError('store', 'expected a DedupStore (claim, complete, release, ...)');
+  }
+  if (typeof options.namespace !== 'string' || options.namespace.length === 0) {
+    throw new InvalidOptionError('namespace', 'expected a non-empty string');
+  }
+  const ttlMs = positiveDuration('ttl', options.ttl ?? DEDUPER_DEFAULTS.ttl);
+  const leaseMs = positiveDuration('lease', options.lease ?? DEDUPER_DEFAULTS.lease);
+  if (ttlMs < leaseMs) {
+    throw new InvalidOptionError(
+      'ttl',
+      `must be at least the lease (${leaseMs} ms), got ${ttlMs} ms`,
+    );
+  }
+  optionalFunction('fingerprint', options.fingerprint);
+  optionalFunction('onEvent', options.onEvent);
+  const maxResultBytes = options.maxResultBytes ?? DEDUPER_DEFAULTS.maxResultBytes;
+  if (!Number.isInteger(maxResultBytes) || maxResultBytes <= 0) {
+    throw new InvalidOptionError(
+      'maxResultBytes',
+      `expected a positive integer, got ${String(maxResultBytes)}`,
+    );
+  }
+  const serializer = options.serializer ?? jsonSerializer;
+  if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
+    throw new InvalidOptionError('serializer', 'expected { serialize, deserialize }');
+  }
+  const transactional = options.transactional ?? DEDUPER_DEFAULTS.transactional;
+  if (transactional && typeof store.commit !== 'function') {
+    throw new InvalidOptionError(
+      'transactional',
+      `the store "${store.name}" has no commit(): it cannot run transactional mode`,
+    );
+  }
+  return {
+    store,
+    namespace: options.namespace,
+    ttlMs,
+    leaseMs,
+    fingerprint: options.fingerprint,
+    storeResult: options.storeResult ?? DEDUPER_DEFAULTS.storeResult,
+    serializer,
+    maxResultBytes,
+    localCacheEntries: resolveCache(options.localCache),
+    autoExtendFraction: resolveAutoExtend(options.autoExtend),
+    transactional,
+    clock: options.clock ?? systemClock,
+    onEvent: options.onEvent,
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+function positiveDuration(name: string, value: unknown): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) {
+    throw new InvalidOptionError(
+      name,
+      `expected a positive duration (ms or '30s', '5m', '24h'), got ${String(value)}`,
+    );
+  }
+  return ms;
+}
+
+function optionalFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidOptionError(name, `expected a function, got ${typeof value}`);
+  }
+}
+
+function resolveCache(value: DeduperOptions['localCache']): number {
+  if (value === undefined || value === false) return 0;
+  if (!Number.isInteger(value.maxEntries) || value.maxEntries <= 0) {
+    throw new InvalidOptionError(
+      'localCache',
+      'expected false or { maxEntries: positive integer }',
+    );
+  }
+  return value.maxEntries;
+}
+
+function resolveAutoExtend(value: DeduperOptions['autoExtend']): number {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return DEDUPER_DEFAULTS.autoExtendFraction;
+  if (!(value.fraction > 0 && value.fraction < 1)) {
+    throw new InvalidOptionError(
+      'autoExtend',
+      'expected true, false or { fraction: between 0 and 1 }',
+    );
+  }
+  return value.fraction;
+}

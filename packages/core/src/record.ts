@@ -1,0 +1,33 @@
+import type { DedupRecord } from './store.js';
+
+/**
+ * The record rules every store shares, so "expired" means the same thing in
+ * memory, in DynamoDB and anywhere else.
+ */
+
+/** `expiresAt` (epoch seconds, rounded up) for a window of `ttlMs` from `nowMs`. */
+export function expiresAtFor(nowMs: number, ttlMs: number): number {
+  return Math.ceil((nowMs + ttlMs) / 1000);
+}
+
+/** Whether the dedup window has ended: an expired record counts as absent. */
+export function isExpired(record: Pick<DedupRecord, 'expiresAt'>, nowMs: number): boolean {
+  return record.expiresAt * 1000 <= nowMs;
+}
+
+/** Whether an IN_PROGRESS record's owner still holds its lease. */
+export function isLeaseLive(
+  record: Pick<DedupRecord, 'status' | 'leaseUntil'>,
+  nowMs: number,
+): boolean {
+  return record.status === 'IN_PROGRESS' && record.leaseUntil > nowMs;
+}
+
+/** Whether a claim at `nowMs` may take the slot held by `record` (absent, expired, or lease over). */
+export function isClaimable(record: DedupRecord | undefined, nowMs: number): boolean {
+  return (
+    record === undefined ||
+    isExpired(record, nowMs) ||
+    (record.status === 'IN_PROGRESS' && !isLeaseLive(record, nowMs))
+  );
+}
