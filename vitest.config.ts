@@ -1,12 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` runs everywhere with no servers; `integration` starts the real
  * servers (DynamoDB Local, ElasticMQ, Kafka) once through the launcher in `test/servers`.
- * The `oncely-source` condition resolves workspace packages to their TypeScript sources,
- * so tests never need a build first.
+ * `@oncely/<pkg>` and `@oncely/<pkg>/testing` resolve to the TypeScript sources, so
+ * tests never need a build first.
  */
-const resolve = { conditions: ['oncely-source'] };
+const packages = fileURLToPath(new URL('./packages/', import.meta.url));
+const resolve = {
+  alias: [
+    {
+      find: /^@oncely\/(core|dynamodb|sqs|kafka|webhook)(\/testing)?$/,
+      replacement: `${packages}$1/src$2/index.ts`,
+    },
+  ],
+};
 
 export default defineConfig({
   resolve,
