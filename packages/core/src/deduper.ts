@@ -1,3 +1,4 @@
+import { type ClaimedRun, claimAhead, readyTransactional } from './claimed-run.js';
 import type { RunContext } from './context.js';
 import { callStore, createEngine, type Engine, type RunIdentity } from './engine.js';
 import { InvalidOptionError } from './errors.js';
@@ -5,7 +6,7 @@ import { fingerprintFor } from './fingerprint-check.js';
 import { toStoreKey } from './keys.js';
 import { type DeduperOptions, resolveOptions } from './options.js';
 import type { RunResult } from './result.js';
-import { duplicateResult, runClaimed } from './run-claimed.js';
+import { type ClaimRequest, duplicateResult, runClaimed } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';
 import type { DedupRecord } from './store.js';
 
@@ -40,6 +41,22 @@ export interface Deduper<TInput = unknown> {
     fn: (context: RunContext) => Promise<T> | T,
     options?: RunOptions<TInput>,
   ): Promise<RunResult<T>>;
+  /**
+   * Claims `key` now and runs its handler later: the two halves of {@link run},
+   * for consumers that claim several messages ahead in parallel but must run them
+   * in order (a Kafka partition). Returns the duplicate's outcome, or a
+   * {@link ReadyRun} to `run` or `release`; throws what `run`'s claim throws
+   * (`InProgressError`, `StoreError`, `InvalidKeyError`, `FingerprintMismatchError`).
+   * In transactional mode nothing is claimed: `run` does the whole commit.
+   *
+   * @example
+   * const claims = messages.map((m) => deduper.claim(m.id)); // claimed in parallel
+   * for (const [i, pending] of claims.entries()) {
+   *   const claim = await pending;
+   *   if (claim.status === 'ready') await claim.run(() => handle(messages[i]));
+   * }
+   */
+  claim(key: string, options?: RunOptions<TInput>): Promise<ClaimedRun>;
   /**
    * Wraps a function so each call runs at most once per key.
    *
@@ -76,6 +93,14 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
   const engine = createEngine(resolved) as unknown as Engine<unknown>;
   const { namespace, store, clock, leaseMs, ttlMs, transactional } = resolved;
   const run = transactional ? runTransactional : runClaimed;
+  const prepare = (key: string, runOptions: RunOptions<TInput> | undefined): ClaimRequest => {
+    const id: RunIdentity = { key, storeKey: toStoreKey(namespace, key) };
+    return {
+      id,
+      fingerprint: fingerprintFor(engine, id, runOptions?.input as unknown),
+      leaseMs: runLease(runOptions?.leaseMs, leaseMs),
+    };
+  };
 
   const deduper: Deduper<TInput> = {
     namespace,
@@ -86,17 +111,18 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
       fn: (context: RunContext) => Promise<T> | T,
       runOptions?: RunOptions<TInput>,
     ) {
-      const id: RunIdentity = { key, storeKey: toStoreKey(namespace, key) };
-      const fingerprint = fingerprintFor(engine, id, runOptions?.input as unknown);
-      const cached = engine.cache?.get(id.storeKey, clock.now());
+      const request = prepare(key, runOptions);
+      const cached = engine.cache?.get(request.id.storeKey, clock.now());
       if (cached !== undefined)
-        return duplicateResult<T>(engine, id, cached, fingerprint, clock.now());
-      return run<T>(engine, {
-        id,
-        fingerprint,
-        leaseMs: runLease(runOptions?.leaseMs, leaseMs),
-        fn,
-      });
+        return duplicateResult<T>(engine, request.id, cached, request.fingerprint, clock.now());
+      return run<T>(engine, { ...request, fn });
+    },
+    async claim(key, runOptions) {
+      const request = prepare(key, runOptions);
+      const cached = engine.cache?.get(request.id.storeKey, clock.now());
+      if (cached !== undefined)
+        return duplicateResult(engine, request.id, cached, request.fingerprint, clock.now());
+      return transactional ? readyTransactional(engine, request) : claimAhead(engine, request);
     },
     wrap(keyOf, fn) {
       return (input) => deduper.run(keyOf(input), (context) => fn(input, context), { input });

@@ -18,3 +18,6 @@ export type RunResult<T> =
       readonly result: T | undefined;
       readonly record: DedupRecord;
     };
+
+/** The `duplicate` case of {@link RunResult}. */
+export type DuplicateRunResult<T> = Extract<RunResult<T>, { readonly status: 'duplicate' }>;

@@ -3,17 +3,35 @@ import { callStore, type Engine, type RunIdentity, replayResult } from './engine
 import { InProgressError, LeaseLostError } from './errors.js';
 import { assertSameFingerprint } from './fingerprint-check.js';
 import { Lease } from './lease.js';
-import type { RunResult } from './result.js';
+import type { DuplicateRunResult, RunResult } from './result.js';
 import { prepareResult } from './serialize-result.js';
 import type { ClaimOutcome, DedupRecord } from './store.js';
 
-/** Per-run inputs the claim flow needs. Internal. */
-export interface ClaimRun<T> {
+/** What the claim step needs. Internal. */
+export interface ClaimRequest {
   readonly id: RunIdentity;
   readonly fingerprint: string | undefined;
   readonly leaseMs: number;
+}
+
+/** Per-run inputs the claim flow needs. Internal. */
+export interface ClaimRun<T> extends ClaimRequest {
   readonly fn: (context: RunContext) => Promise<T> | T;
 }
+
+/** A claim this process holds and has not run yet: its token and its (heartbeating) lease. Internal. */
+export interface HeldClaim {
+  readonly id: RunIdentity;
+  readonly token: string;
+  readonly lease: Lease;
+  /** When the claim was requested: durations in events count from here. */
+  readonly startedAt: number;
+}
+
+/** The outcome of the claim step: a duplicate's result, or a claim to run. Internal. */
+export type ClaimStep =
+  | { readonly kind: 'duplicate'; readonly result: DuplicateRunResult<unknown> }
+  | { readonly kind: 'held'; readonly held: HeldClaim };
 
 /**
  * The claim flow: claim, run, complete; release on a handler error. Each store
@@ -24,21 +42,51 @@ export async function runClaimed<T>(
   engine: Engine<unknown>,
   run: ClaimRun<T>,
 ): Promise<RunResult<T>> {
-  const { store, clock, ttlMs } = engine.options;
-  const { id } = run;
+  const step = await claimKey(engine, run);
+  if (step.kind === 'duplicate') return step.result as RunResult<T>;
+  return runHeld(engine, step.held, run.fn);
+}
+
+/**
+ * The first half of the claim flow: claims the key and, when the claim is taken,
+ * starts its lease (and heartbeat) at once, so a claim taken ahead of its turn
+ * stays held while it waits. Throws `InProgressError` for a live claim.
+ */
+export async function claimKey(engine: Engine<unknown>, request: ClaimRequest): Promise<ClaimStep> {
+  const { store, clock, ttlMs, namespace, logger, autoExtendFraction } = engine.options;
+  const { id } = request;
   const startedAt = clock.now();
   const claim = await callStore(engine, id, 'claim', () =>
     store.claim(id.storeKey, {
-      leaseMs: run.leaseMs,
+      leaseMs: request.leaseMs,
       ttlMs,
       now: startedAt,
-      ...(run.fingerprint === undefined ? {} : { fingerprint: run.fingerprint }),
+      ...(request.fingerprint === undefined ? {} : { fingerprint: request.fingerprint }),
     }),
   );
-  if (claim.kind === 'duplicate')
-    return duplicateResult(engine, id, claim.record, run.fingerprint, startedAt);
-  if (claim.kind === 'in_progress') throw inProgress(engine, id, claim, run.fingerprint, startedAt);
-  return runOwned(engine, run, claim.token, claim.previous, startedAt);
+  if (claim.kind === 'duplicate') {
+    const result = duplicateResult(engine, id, claim.record, request.fingerprint, startedAt);
+    return { kind: 'duplicate', result };
+  }
+  if (claim.kind === 'in_progress')
+    throw inProgress(engine, id, claim, request.fingerprint, startedAt);
+  const claimedAt = clock.now();
+  engine.emit?.({
+    type: 'claimed',
+    namespace,
+    ...id,
+    at: claimedAt,
+    takeover: claim.previous !== undefined,
+    durationMs: claimedAt - startedAt,
+  });
+  if (claim.previous !== undefined) {
+    logger.warn('oncely: took over an expired lease; an earlier attempt may have run its effect', {
+      ...id,
+    });
+  }
+  const lease = new Lease(engine, id, claim.token, request.leaseMs);
+  lease.startHeartbeat(autoExtendFraction);
+  return { kind: 'held', held: { id, token: claim.token, lease, startedAt } };
 }
 
 /** Builds the duplicate result (after the fingerprint check) and reports it. */
@@ -48,7 +96,7 @@ export function duplicateResult<T>(
   record: DedupRecord,
   fingerprint: string | undefined,
   startedAt: number,
-): RunResult<T> {
+): DuplicateRunResult<T> {
   assertSameFingerprint(id, record, fingerprint);
   engine.cache?.set(record);
   const { clock, namespace } = engine.options;
@@ -94,41 +142,39 @@ export function inProgress(
   );
 }
 
-async function runOwned<T>(
+/**
+ * The second half of the claim flow: runs `fn` under a held claim, completes the
+ * record, or releases it (and rethrows) when `fn` throws.
+ */
+export async function runHeld<T>(
   engine: Engine<unknown>,
-  run: ClaimRun<T>,
-  token: string,
-  previous: DedupRecord | undefined,
-  startedAt: number,
+  held: HeldClaim,
+  fn: (context: RunContext) => Promise<T> | T,
 ): Promise<RunResult<T>> {
-  const { clock, namespace, logger, autoExtendFraction } = engine.options;
-  const { id } = run;
-  const claimedAt = clock.now();
-  engine.emit?.({
-    type: 'claimed',
-    namespace,
-    ...id,
-    at: claimedAt,
-    takeover: previous !== undefined,
-    durationMs: claimedAt - startedAt,
-  });
-  if (previous !== undefined) {
-    logger.warn('oncely: took over an expired lease; an earlier attempt may have run its effect', {
-      ...id,
-    });
-  }
-  const lease = new Lease(engine, id, token, run.leaseMs);
-  lease.startHeartbeat(autoExtendFraction);
+  const { id, token, lease, startedAt } = held;
+  // The handler's time counts from here, not from the claim, which may have been taken ahead.
+  const ranAt = engine.options.clock.now();
   let value: T;
   try {
-    value = await run.fn(claimContext(id, token, lease));
+    value = await fn(claimContext(id, token, lease));
   } catch (error) {
     lease.stop();
     await releaseAfterError(engine, id, token, error, startedAt);
     throw error;
   }
   lease.stop();
-  return completeOwned(engine, id, token, value, startedAt, claimedAt);
+  return completeOwned(engine, id, token, value, startedAt, ranAt);
+}
+
+/**
+ * Gives back a held claim whose handler never ran (a batch stopped early), so the
+ * next delivery can claim it at once instead of waiting out the lease. Reported as
+ * `released` with `error: undefined`; a store failure is reported and swallowed,
+ * since the claim then simply expires with its lease.
+ */
+export async function releaseHeld(engine: Engine<unknown>, held: HeldClaim): Promise<void> {
+  held.lease.stop();
+  await releaseAfterError(engine, held.id, held.token, undefined, held.startedAt);
 }
 
 function claimContext(id: RunIdentity, token: string, lease: Lease): RunContext {
