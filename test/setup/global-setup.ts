@@ -1,0 +1,73 @@
+/**
+ * vitest globalSetup of the `integration` project: starts DynamoDB Local, ElasticMQ and Kafka
+ * once for the whole run, hands their addresses to the test files, and stops them at the end.
+ * Test files read them through `test/support/servers.ts`.
+ */
+import type { TestProject } from 'vitest/node';
+import {
+  ALL_SERVER_KINDS,
+  availability,
+  ENDPOINT_ENV,
+  type RunningServers,
+  startServers,
+} from '../servers/index.js';
+import { type ProvidedServers, SKIP_ENV } from './provided.js';
+
+export type { ProvidedServers } from './provided.js';
+
+function isCI(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.CI ?? '');
+}
+
+function exposeInEnv(values: Record<string, string | undefined>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  const assign = (entries: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  // Workers are forked after globalSetup, so they inherit these.
+  assign(values);
+  return () => assign(previous);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const found = await availability(ALL_SERVER_KINDS);
+  if (found.missing.length > 0 && isCI()) {
+    // In CI a missing server is a broken pipeline, never a silent skip.
+    throw new Error(`[oncely] CI=true but ${found.hint}`);
+  }
+  if (found.missing.length > 0) {
+    // One line, not a stack trace: unit tests still run, integration tests skip.
+    const reason = `${found.hint}. Integration tests are skipped.`;
+    console.warn(`[oncely] ${reason}`);
+    project.provide('oncelyServers', { available: false, skipReason: reason });
+    const restore = exposeInEnv({ [SKIP_ENV]: '1' });
+    return async () => restore();
+  }
+
+  // In CI a server that cannot start fails the run: startServers throws with the log tails.
+  const started = Date.now();
+  const servers: RunningServers = await startServers([...ALL_SERVER_KINDS], {
+    log: (line) => console.log(`[oncely servers] ${line}`),
+  });
+  console.log(`[oncely servers] all up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const provided: ProvidedServers = {
+    available: true,
+    dynamodbEndpoint: servers.dynamodb?.endpoint,
+    sqsEndpoint: servers.sqs?.endpoint,
+    kafkaBrokers: servers.kafka?.brokers,
+  };
+  project.provide('oncelyServers', provided);
+  const restore = exposeInEnv({
+    [ENDPOINT_ENV.dynamodb]: provided.dynamodbEndpoint,
+    [ENDPOINT_ENV.sqs]: provided.sqsEndpoint,
+    [ENDPOINT_ENV.kafka]: provided.kafkaBrokers?.join(','),
+    [SKIP_ENV]: undefined,
+  });
+  return async () => {
+    restore();
+    await servers.stop();
+  };
+}
