@@ -10,7 +10,8 @@ export interface RunContext {
   readonly token: string | undefined;
   /**
    * Aborted when oncely learns the lease was lost (an extension failed): stop
-   * work that has not been committed yet.
+   * work that has not been committed yet. Made on first read (a getter), so pass
+   * the context itself along rather than a spread copy.
    */
   readonly signal: AbortSignal;
   /**

@@ -7,7 +7,10 @@ import { LeaseLostError } from './errors.js';
  * heartbeat, and the abort signal that tells the handler it lost its lease.
  */
 export class Lease {
-  readonly controller = new AbortController();
+  // Made on first use: an AbortController costs more than the rest of a run on the
+  // in-memory store, and most handlers never read their signal.
+  private controller: AbortController | undefined;
+  private lost = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -16,6 +19,15 @@ export class Lease {
     private readonly token: string,
     private readonly leaseMs: number,
   ) {}
+
+  /** The handler's signal: aborted once the lease is known to be lost. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.lost) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
 
   /** Extends the lease by `leaseMs` from now; throws {@link LeaseLostError} if taken over. */
   async extend(leaseMs = this.leaseMs): Promise<void> {
@@ -34,7 +46,8 @@ export class Lease {
       });
       return;
     }
-    this.controller.abort();
+    this.lost = true;
+    this.controller?.abort();
     this.engine.emit?.({
       type: 'lease_lost',
       namespace,

@@ -1,3 +1,4 @@
+import { ClaimContext } from './claim-context.js';
 import type { RunContext } from './context.js';
 import { callStore, type Engine, type RunIdentity, replayResult } from './engine.js';
 import { InProgressError, LeaseLostError } from './errors.js';
@@ -156,7 +157,7 @@ export async function runHeld<T>(
   const ranAt = engine.options.clock.now();
   let value: T;
   try {
-    value = await fn(claimContext(id, token, lease));
+    value = await fn(new ClaimContext(id, token, lease));
   } catch (error) {
     lease.stop();
     await releaseAfterError(engine, id, token, error, startedAt);
@@ -175,20 +176,6 @@ export async function runHeld<T>(
 export async function releaseHeld(engine: Engine<unknown>, held: HeldClaim): Promise<void> {
   held.lease.stop();
   await releaseAfterError(engine, held.id, held.token, undefined, held.startedAt);
-}
-
-function claimContext(id: RunIdentity, token: string, lease: Lease): RunContext {
-  return {
-    ...id,
-    token,
-    signal: lease.controller.signal,
-    extendLease: (leaseMs) => lease.extend(leaseMs),
-    addEffect: () => {
-      throw new TypeError(
-        'addEffect is only available in transactional mode (transactional: true)',
-      );
-    },
-  };
 }
 
 async function completeOwned<T>(

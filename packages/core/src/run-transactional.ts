@@ -21,10 +21,15 @@ export async function runTransactional<T>(
   const { id } = run;
   const startedAt = clock.now();
   const effects: unknown[] = [];
+  let signal: AbortSignal | undefined;
   const context: RunContext = {
     ...id,
     token: undefined,
-    signal: new AbortController().signal,
+    // Never aborted (no lease to lose), and made only if read: see Lease.signal.
+    get signal() {
+      signal ??= new AbortController().signal;
+      return signal;
+    },
     extendLease: async () => {},
     addEffect: (effect) => {
       effects.push(effect);
