@@ -1,0 +1,5 @@
+import type { Scenario } from '../framework/scenario.js';
+import { engineScenario } from './engine.js';
+
+/** Every scenario, in the order `npm run bench` runs them. */
+export const SCENARIOS: readonly Scenario[] = [engineScenario];
