@@ -1,5 +1,6 @@
 import type { Scenario } from '../framework/scenario.js';
+import { dynamodbScenario } from './dynamodb.js';
 import { engineScenario } from './engine.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const SCENARIOS: readonly Scenario[] = [engineScenario];
+export const SCENARIOS: readonly Scenario[] = [engineScenario, dynamodbScenario];
