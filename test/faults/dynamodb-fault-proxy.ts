@@ -117,6 +117,11 @@ export interface InjectedFault {
    * never have seen. `status: 200` after a `reset-after` means the write happened.
    */
   upstream?: UpstreamAnswer;
+  /**
+   * The client never got DynamoDB's answer: always after `reset-after`, and after
+   * `latency` when the client gave up (its request timeout) before the answer came.
+   */
+  unseen?: boolean;
 }
 
 /** What a proxy has seen and done so far. */
@@ -129,7 +134,7 @@ export interface FaultStats {
   readonly injected: Readonly<Record<FaultKind, number>>;
   /** The sum of `injected`. */
   readonly totalInjected: number;
-  /** `reset-after` faults whose write DynamoDB applied (answered 200): unseen successes. */
+  /** Faulted requests DynamoDB applied (answered 200) whose answer the client never got. */
   readonly appliedButUnseen: number;
   /** Injected faults by operation, then kind. */
   readonly byOperation: Readonly<Record<string, Partial<Record<FaultKind, number>>>>;
@@ -265,11 +270,11 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
     if (entry) {
       entry.upstream = { status: answer.status, errorType: upstreamErrorType(answer.body) };
     }
-    if (kind === 'reset-after') {
+    if (kind === 'reset-after' || req.socket.destroyed) {
+      if (entry) entry.unseen = true;
       resetSocket(req.socket);
       return;
     }
-    if (res.destroyed) return;
     res.writeHead(answer.status, passHeaders(answer.headers, answer.body.length)).end(answer.body);
   }
 
@@ -311,8 +316,7 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
         eligible,
         injected,
         totalInjected: log.length,
-        appliedButUnseen: log.filter((f) => f.kind === 'reset-after' && f.upstream?.status === 200)
-          .length,
+        appliedButUnseen: log.filter(isAppliedButUnseen).length,
         byOperation,
       };
     },
@@ -358,4 +362,9 @@ function forwardHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 function passHeaders(headers: IncomingHttpHeaders, length: number): IncomingHttpHeaders {
   return { ...forwardHeaders(headers), 'content-length': String(length) };
+}
+
+/** Whether DynamoDB applied a faulted request (answered 200) that its client never heard back from. */
+export function isAppliedButUnseen(fault: InjectedFault): boolean {
+  return fault.unseen === true && fault.upstream?.status === 200;
 }
