@@ -1,0 +1,82 @@
+import { InvalidInputError, InvalidKeyError, OncelyError } from '@oncely/core';
+
+/**
+ * The message body could not be parsed as JSON, and the key is read from it. Nothing
+ * was claimed; the message stays on the queue, so after `maxReceiveCount` receives the
+ * redrive policy moves it to the dead-letter queue.
+ */
+export class MessageBodyError extends InvalidInputError {
+  override name = 'MessageBodyError';
+  constructor(
+    readonly messageId: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`SQS message ${messageId}: the body is not valid JSON (${reason})`, { cause });
+  }
+}
+
+/**
+ * The message has no usable dedup key where the `key` option points: the body field or
+ * message attribute is missing, empty, or not a string or number. Nothing was claimed,
+ * so many keyless messages can never collapse onto one record.
+ */
+export class MessageKeyError extends InvalidKeyError {
+  override name = 'MessageKeyError';
+  constructor(
+    readonly messageId: string,
+    /** Where the key was looked for, e.g. `body field detail.id`. */
+    readonly source: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(`SQS message ${messageId}: no dedup key in ${source} (${reason})`, {
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}
+
+/**
+ * FIFO: an earlier message of the same `MessageGroupId` failed in this batch, so this
+ * one was not run. It is reported failed to keep the group's order on redelivery.
+ */
+export class GroupBlockedError extends OncelyError {
+  override name = 'GroupBlockedError';
+  constructor(
+    readonly messageId: string,
+    readonly groupId: string,
+    /** The message whose failure blocked the group. */
+    readonly blockedBy: string,
+  ) {
+    super(
+      `SQS message ${messageId} was not run: message ${blockedBy} of FIFO group "${groupId}" failed before it`,
+    );
+  }
+}
+
+/**
+ * The Lambda invocation had too little time left to start this message, so it was not
+ * run and is reported failed; returning before the timeout keeps the batch's successes.
+ */
+export class InvocationDeadlineError extends OncelyError {
+  override name = 'InvocationDeadlineError';
+  constructor(
+    readonly messageId: string,
+    readonly remainingMs: number,
+  ) {
+    super(
+      `SQS message ${messageId} was not run: the invocation has ${remainingMs} ms left, below the safety margin`,
+    );
+  }
+}
+
+/**
+ * Middy form: the wrapped batch handler listed this message in its own
+ * `batchItemFailures`, so its claim was released and it is reported failed.
+ */
+export class ReportedFailureError extends OncelyError {
+  override name = 'ReportedFailureError';
+  constructor(readonly messageId: string) {
+    super(`SQS message ${messageId} was reported failed by the batch handler`);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * `@oncely/sqs/testing`: drive Lambda SQS handlers from a real SQS server (ElasticMQ,
+ * LocalStack or AWS) the way Lambda's event source mapping does, so handlers are tested
+ * with real visibility timeouts, receive counts, FIFO groups and dead-letter queues.
+ *
+ * @example
+ * import { createSqsEventSource } from '@oncely/sqs/testing';
+ *
+ * const source = createSqsEventSource({ client, queueUrl, handler });
+ * const invocations = await source.drain();
+ */
+export {
+  createSqsEventSource,
+  EVENT_SOURCE_DEFAULTS,
+  type Invocation,
+  type LambdaSqsHandler,
+  type SqsEventSource,
+  type SqsEventSourceOptions,
+} from './event-source.js';
+export {
+  createLambdaContext,
+  LAMBDA_CONTEXT_DEFAULTS,
+  type LambdaContextOptions,
+} from './lambda-context.js';
+export { toLambdaRecord } from './records.js';

@@ -1,0 +1,86 @@
+import type { OncelyLogger } from '@oncely/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+
+const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
+const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
+
+/** An SQS record as Lambda delivers it. */
+export function record(
+  messageId: string,
+  options: {
+    readonly body?: string;
+    readonly groupId?: string;
+    readonly deduplicationId?: string;
+    readonly receiveCount?: number;
+    readonly attributes?: Record<string, { stringValue?: string; dataType: string }>;
+  } = {},
+): SQSRecord {
+  const fifo = options.groupId !== undefined;
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body: options.body ?? JSON.stringify({ id: messageId }),
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: '1767225600000',
+      SenderId: '000000000000',
+      ApproximateFirstReceiveTimestamp: '1767225600000',
+      ...(fifo ? { MessageGroupId: options.groupId, SequenceNumber: '1' } : {}),
+      ...(options.deduplicationId ? { MessageDeduplicationId: options.deduplicationId } : {}),
+    },
+    messageAttributes: options.attributes ?? {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: fifo ? FIFO_ARN : STANDARD_ARN,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export function event(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}
+
+/** A Lambda context whose remaining time is fixed. */
+export function lambdaContext(
+  options: { functionName?: string; remainingMs?: number } = {},
+): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: options.functionName ?? 'orders-fn',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:orders-fn',
+    memoryLimitInMB: '128',
+    awsRequestId: 'request-1',
+    logGroupName: '/aws/lambda/orders-fn',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => options.remainingMs ?? 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/** A logger that keeps every line for assertions. */
+export function recordingLogger(): OncelyLogger & {
+  readonly lines: { level: string; message: string; context?: Record<string, unknown> }[];
+} {
+  const lines: { level: string; message: string; context?: Record<string, unknown> }[] = [];
+  const log = (level: string) => (message: string, context?: Record<string, unknown>) => {
+    lines.push({ level, message, ...(context ? { context } : {}) });
+  };
+  return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** The failed message IDs of a batch response. */
+export function failedIds(response: { batchItemFailures: { itemIdentifier: string }[] }): string[] {
+  return response.batchItemFailures.map((item) => item.itemIdentifier);
+}
+
+/** A promise with its resolver, to hold a handler mid-run. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
