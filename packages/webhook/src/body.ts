@@ -5,7 +5,10 @@ import { PayloadTooLargeError, RawBodyUnavailableError } from './errors.js';
  * over the limit fails before anything is read; a chunked body fails as soon as the
  * running total passes it, and the rest is cancelled rather than buffered.
  */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBody(
+  request: Request,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw tooLarge(declared, maxBytes);
   if (request.bodyUsed) {
@@ -30,8 +33,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
   return concat(chunks, size);
 }
 
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const body = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

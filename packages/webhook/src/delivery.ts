@@ -9,7 +9,7 @@ export interface WebhookDelivery {
   /** The original request. Its body has been read: use `body`, `text()` or `json()`. */
   readonly request: Request;
   /** The raw body, exactly as signed. */
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   /** The payload the provider parsed while verifying (the Stripe event), else `undefined`. */
   readonly payload: unknown;
   /** The body as UTF-8 text. */
@@ -24,7 +24,7 @@ const decoder = new TextDecoder();
 export function createDelivery(
   provider: string,
   request: Request,
-  body: Uint8Array,
+  body: Uint8Array<ArrayBuffer>,
   identity: RequestIdentity,
 ): WebhookDelivery {
   let parsed: { value: unknown } | undefined =

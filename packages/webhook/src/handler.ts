@@ -93,7 +93,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const { provider, maxBodyBytes } = resolved;
 
   async function handle(request: Request, requestOptions?: WebhookRequestOptions) {
-    let body: Uint8Array;
+    let body: Uint8Array<ArrayBuffer>;
     let identity: RequestIdentity;
     try {
       body = await readBody(request, maxBodyBytes);

@@ -247,6 +247,35 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
       expect(runs).toBe(0);
     });
 
+    it('answers 413 to a chunked body as soon as it passes the limit', async () => {
+      let runs = 0;
+      const { storeCalls } = await start(() => {
+        runs += 1;
+      });
+      const chunk = new Uint8Array(1024).fill(0x61);
+      let sent = 0;
+      // No Content-Length: the limit must hold while reading, not only up front.
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= MAX_BODY_BYTES * 4) return controller.close();
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await fetch(
+        served?.url as string,
+        {
+          method: 'POST',
+          headers: kit.sign(`evt_${randomUUID()}`, {}).headers,
+          body,
+          duplex: 'half',
+        } as RequestInit,
+      );
+      expect(response.status).toBe(413);
+      expect(storeCalls()).toBe(0);
+      expect(runs).toBe(0);
+    });
+
     it(`answers ${kit.keylessStatus} to a delivery without a key, before the store`, async () => {
       let runs = 0;
       const { post, storeCalls } = await start(() => {
