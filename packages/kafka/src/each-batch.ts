@@ -1,0 +1,112 @@
+import { type Deduper, InvalidOptionError } from '@oncely/core';
+import { batchControls, endInterrupted } from './batch-controls.js';
+import type { InterruptReason } from './errors.js';
+import { KAFKA_DEFAULTS, type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
+import { discardMessage, type PreparedMessage, prepareMessage, settleMessage } from './settle.js';
+import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from './types.js';
+
+/** Options of {@link createEachBatchHandler}. */
+export interface EachBatchOptions<M extends KafkaMessage = KafkaMessage, T = unknown>
+  extends KafkaDedupOptions<M, T> {
+  /**
+   * How many messages past the running one may be claimed ahead, in parallel, so
+   * the store's round trips overlap the handlers. Handlers still run one at a time
+   * in offset order. `0` claims each message only when its turn comes.
+   * @default 16
+   */
+  readonly claimAhead?: number;
+  /**
+   * Must equal the `eachBatchAutoResolve` passed to `consumer.run`. With `true` (the
+   * client's default) a batch that stops early ends with `BatchInterruptedError`, so
+   * the client cannot resolve messages that never ran; with `false` it just returns.
+   * @default true
+   */
+  readonly eachBatchAutoResolve?: boolean;
+}
+
+/** The `eachBatch` handler made by {@link createEachBatchHandler}, with its deduper. */
+export interface OncelyEachBatch<M extends KafkaMessage = KafkaMessage> {
+  (payload: EachBatchPayload<M>): Promise<void>;
+  /** The deduper it runs on: for operators (`get`, `delete`) and tests. */
+  readonly deduper: Deduper<KafkaMessageContext<M>>;
+}
+
+/**
+ * Makes a kafkajs `eachBatch` handler that runs `handler` at most once per message
+ * key, in partition order, with claims running up to `claimAhead` messages ahead.
+ *
+ * After each message it resolves the offset and heartbeats; it stops at once when
+ * the batch goes stale or the consumer stops, and gives back the claims it took
+ * ahead but did not run. On a handler or store error it resolves only the messages
+ * before the failing one and throws, so the client retries from there and no
+ * offset is committed past a message without its record.
+ *
+ * @example
+ * await consumer.run({
+ *   eachBatchAutoResolve: false,
+ *   eachBatch: createEachBatchHandler({
+ *     store,
+ *     groupId: 'billing',
+ *     eachBatchAutoResolve: false,
+ *     handler: async ({ message }) => charge(JSON.parse(String(message.value))),
+ *   }),
+ * });
+ */
+export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
+  options: EachBatchOptions<M, T>,
+): OncelyEachBatch<M> {
+  const { claimAhead: claimAheadOption, eachBatchAutoResolve, ...rest } = options ?? {};
+  const resolved = resolveKafkaOptions<M, T>(rest as KafkaDedupOptions<M, T>);
+  const claimAhead = claimAheadOption ?? KAFKA_DEFAULTS.claimAhead;
+  if (!Number.isInteger(claimAhead) || claimAhead < 0) {
+    throw new InvalidOptionError(
+      'claimAhead',
+      `expected an integer >= 0, got ${String(claimAhead)}`,
+    );
+  }
+  const autoResolve = eachBatchAutoResolve ?? KAFKA_DEFAULTS.eachBatchAutoResolve;
+  if (typeof autoResolve !== 'boolean') {
+    throw new InvalidOptionError(
+      'eachBatchAutoResolve',
+      `expected a boolean, got ${typeof autoResolve}`,
+    );
+  }
+
+  const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
+    const { topic, partition, messages } = payload.batch;
+    const controls = batchControls(payload);
+    const prepared: PreparedMessage<M>[] = [];
+    const prepareUpTo = (last: number) => {
+      for (let i = prepared.length; i <= Math.min(last, messages.length - 1); i++) {
+        prepared.push(prepareMessage(resolved, { topic, partition, message: messages[i] as M }));
+      }
+    };
+    let index = 0;
+    let interrupted: InterruptReason | undefined;
+    try {
+      for (; index < messages.length; index++) {
+        interrupted = controls.stopReason();
+        if (interrupted !== undefined) break;
+        prepareUpTo(index + claimAhead);
+        const outcome = await settleMessage(
+          resolved,
+          prepared[index] as PreparedMessage<M>,
+          controls,
+        );
+        if (outcome === 'stale' || outcome === 'stopping') {
+          interrupted = outcome;
+          break;
+        }
+        payload.resolveOffset((messages[index] as M).offset);
+        await payload.heartbeat();
+      }
+    } finally {
+      // From `index` on nothing was resolved: give back every claim taken ahead.
+      await Promise.all(prepared.slice(index).map(discardMessage));
+    }
+    if (interrupted !== undefined && index < messages.length) {
+      endInterrupted(payload, interrupted, (messages[index] as M).offset, autoResolve);
+    }
+  };
+  return Object.assign(handle, { deduper: resolved.deduper });
+}

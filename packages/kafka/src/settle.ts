@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ClaimedRun, InProgressError } from '@oncely/core';
+import type { InterruptReason, MessageKeyError } from './errors.js';
+import { withHeartbeat } from './keep-alive.js';
+import { type KeySource, readKey } from './keys.js';
+import type { ResolvedKafkaOptions } from './options.js';
+import type { KafkaMessage, KafkaMessageContext } from './types.js';
+
+/** What the loop around a message can do: heartbeat, and tell when to stop. Internal. */
+export interface PartitionControls {
+  heartbeat(): Promise<void>;
+  /** Why processing must stop now, or `undefined` to go on. */
+  stopReason(): InterruptReason | undefined;
+}
+
+/** How one message ended. `stale` and `stopping` mean it did not run and must not be resolved. */
+export type MessageOutcome = 'processed' | 'duplicate' | 'dead_lettered' | InterruptReason;
+
+/** A settled claim attempt: never rejects, so a claim taken ahead can fail unobserved. */
+type Attempt =
+  | { readonly ok: true; readonly claim: ClaimedRun }
+  | { readonly ok: false; readonly error: unknown };
+
+/** A message with its key read and its claim started, or the reason its key cannot be read. Internal. */
+export type PreparedMessage<M extends KafkaMessage> =
+  | {
+      readonly kind: 'keyed';
+      readonly context: KafkaMessageContext<M>;
+      readonly attempt: Promise<Attempt>;
+    }
+  | { readonly kind: 'invalid'; readonly source: KeySource<M>; readonly error: MessageKeyError };
+
+/** Reads the message's key and starts claiming it (not awaited: claims may run ahead). Internal. */
+export function prepareMessage<M extends KafkaMessage, T>(
+  options: ResolvedKafkaOptions<M, T>,
+  source: KeySource<M>,
+): PreparedMessage<M> {
+  let key: string;
+  try {
+    key = readKey(options.keyOf, source);
+  } catch (error) {
+    return { kind: 'invalid', source, error: error as MessageKeyError };
+  }
+  const context: KafkaMessageContext<M> = { ...source, key };
+  return { kind: 'keyed', context, attempt: claim(options, context) };
+}
+
+/**
+ * Takes one prepared message to its end: runs the handler under its claim, skips a
+ * duplicate, waits out another member's live claim (never running concurrently),
+ * or hands a poison message to `deadLetter`. Throws when the partition must stop
+ * at this message: a handler error (its claim already released), a store error, a
+ * lease lost, an unreadable key without `deadLetter`, or a claim still held by
+ * another member after `inProgressTimeout`.
+ */
+export async function settleMessage<M extends KafkaMessage, T>(
+  options: ResolvedKafkaOptions<M, T>,
+  prepared: PreparedMessage<M>,
+  controls: PartitionControls,
+): Promise<MessageOutcome> {
+  if (prepared.kind === 'invalid') {
+    if (options.deadLetter === undefined) throw prepared.error;
+    await options.deadLetter(prepared.source, prepared.error);
+    return 'dead_lettered';
+  }
+  const { context } = prepared;
+  const deadline = options.clock.now() + options.inProgressTimeoutMs;
+  let attempt = prepared.attempt;
+  for (;;) {
+    const settled = await attempt;
+    try {
+      if (!settled.ok) throw settled.error;
+      if (settled.claim.status === 'duplicate') return 'duplicate';
+      const ready = settled.claim;
+      const outcome = await withHeartbeat(controls.heartbeat, options.heartbeatIntervalMs, () =>
+        ready.run((runContext) => options.handler(context, runContext)),
+      );
+      // Transactional mode decides at commit: a copy that lost the race is a duplicate.
+      return outcome.status;
+    } catch (error) {
+      if (!(error instanceof InProgressError)) throw error;
+      const waitMs = Math.max(1, Math.min(error.retryAfterMs, options.heartbeatIntervalMs));
+      if (options.clock.now() + waitMs > deadline) throw error;
+      await sleep(waitMs);
+      await controls.heartbeat();
+      const reason = controls.stopReason();
+      if (reason !== undefined) return reason;
+      attempt = claim(options, context);
+    }
+  }
+}
+
+/** Gives back the claim of a message that will not run now, so its next delivery need not wait. Internal. */
+export async function discardMessage<M extends KafkaMessage>(
+  prepared: PreparedMessage<M>,
+): Promise<void> {
+  if (prepared.kind === 'invalid') return;
+  const settled = await prepared.attempt;
+  if (settled.ok && settled.claim.status === 'ready') await settled.claim.release();
+}
+
+function claim<M extends KafkaMessage, T>(
+  options: ResolvedKafkaOptions<M, T>,
+  context: KafkaMessageContext<M>,
+): Promise<Attempt> {
+  return options.deduper.claim(context.key, { input: context }).then(
+    (claimed): Attempt => ({ ok: true, claim: claimed }),
+    (error: unknown): Attempt => ({ ok: false, error }),
+  );
+}
