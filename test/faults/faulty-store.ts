@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStore } from '@oncely/dynamodb';
-import { dynamoClient, dynamodbEndpoint } from '../support/servers.js';
+import { localDynamo } from '../chaos/local-aws.js';
 import {
   type FaultProxy,
   type FaultProxyOptions,
@@ -12,7 +12,7 @@ import {
 } from './dynamodb-fault-proxy.js';
 
 /** Options of {@link startFaultyStore}. */
-export interface FaultyStoreOptions extends Omit<FaultProxyOptions, 'target'> {
+export interface FaultyStoreOptions extends FaultProxyOptions {
   readonly tableName: string;
   /** The SDK's `maxAttempts`: 1 makes every fault surface; more lets the SDK retry. */
   readonly maxAttempts: number;
@@ -39,20 +39,19 @@ export interface FaultyStore {
  * Starts a proxy and a store behind it.
  *
  * @example
- * const faulty = await startFaultyStore({ tableName, maxAttempts: 1, faultRate: 0 });
+ * const faulty = await startFaultyStore({ target, tableName, maxAttempts: 1, faultRate: 0 });
  * faulty.proxy.injectNext('reset-after', 'PutItem');
  */
 export async function startFaultyStore(options: FaultyStoreOptions): Promise<FaultyStore> {
   const { tableName, maxAttempts, requestTimeoutMs, ...proxyOptions } = options;
-  const proxy = await startDynamoDBFaultProxy({ ...proxyOptions, target: dynamodbEndpoint() });
-  const client = dynamoClient({
-    endpoint: proxy.endpoint,
+  const proxy = await startDynamoDBFaultProxy(proxyOptions);
+  const client = localDynamo(proxy.endpoint, {
     maxAttempts,
     ...(requestTimeoutMs === undefined
       ? {}
       : { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } }),
   });
-  const directClient = dynamoClient();
+  const directClient = localDynamo(proxyOptions.target);
   return {
     proxy,
     client,

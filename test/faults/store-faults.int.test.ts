@@ -15,19 +15,11 @@ import {
 import { createTable, dynamoTransaction } from '@oncely/dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventTally } from '../chaos/event-tally.js';
-import {
-  countByKey,
-  createLedgerTable,
-  effectPut,
-  readLedger,
-  writeEffect,
-} from '../chaos/ledger.js';
+import { countByKey, createLedgerTable, effectPut, readLedger } from '../chaos/ledger.js';
 import { judge, type RunMode } from '../chaos/verdict.js';
-import { describeWithServers, dynamoClient } from '../support/servers.js';
-import { isAppliedButUnseen } from './dynamodb-fault-proxy.js';
-import { runFaultWorkload } from './fault-workload.js';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '../support/servers.js';
 import { type FaultyStore, startFaultyStore } from './faulty-store.js';
-import { seededRandom } from './seeded-random.js';
+import { describeStoreFaultRun, runStoreFaultScenario } from './store-fault-scenario.js';
 
 const suffix = randomUUID().slice(0, 8);
 const recordsTable = `store-faults-${suffix}`;
@@ -59,7 +51,12 @@ describeWithServers('DynamoDBStore under store faults', () => {
 
   /** A store behind a proxy that injects only what a test scripts, and a deduper on it. */
   async function scripted(maxAttempts: number, extra: Partial<DeduperOptions> = {}) {
-    faulty = await startFaultyStore({ tableName: recordsTable, maxAttempts, faultRate: 0 });
+    faulty = await startFaultyStore({
+      target: dynamodbEndpoint(),
+      tableName: recordsTable,
+      maxAttempts,
+      faultRate: 0,
+    });
     const clock = new ManualClock(Date.now());
     const tally = new EventTally();
     const deduper = createDeduper({
@@ -275,72 +272,29 @@ describeWithServers('DynamoDBStore under store faults', () => {
 
     for (const { mode, maxAttempts, seed } of configs) {
       it(`${mode} mode, SDK maxAttempts ${maxAttempts}: nothing acknowledged without its record, nothing lost, every duplicate explained`, async () => {
-        const leaseMs = 1_000;
-        faulty = await startFaultyStore({
-          tableName: recordsTable,
+        const result = await runStoreFaultScenario({
+          dynamodbEndpoint: dynamodbEndpoint(),
+          mode,
           maxAttempts,
           seed,
-          latencyMs: [200, 1_500],
-          // Spikes past this become timeouts whose request still lands, later.
-          requestTimeoutMs: 1_000,
+          messages: 150,
         });
-        const { store, direct, proxy } = faulty;
-        const tally = new EventTally();
-        const deduper = createDeduper({
-          store,
-          namespace: `random-${mode}-${maxAttempts}-${suffix}`,
-          lease: leaseMs,
-          transactional: mode === 'transactional',
-          onEvent: tally.record,
-        });
-        const keys = Array.from({ length: 150 }, (_, i) => `${mode}-${maxAttempts}-${i}`);
-        const report = await runFaultWorkload({
-          deduper,
-          keys,
-          consumers: 8,
-          visibilityMs: leaseMs,
-          throwRate: 0.1,
-          random: seededRandom(seed),
-          effect: (key, context) =>
-            mode === 'transactional'
-              ? void dynamoTransaction(context).put(effectPut(ledgerTable, key, 'test'))
-              : writeEffect(admin, ledgerTable, key, 'test'),
-          isCompleted: async (key) =>
-            (await direct.get(deduper.storeKey(key), { now: Date.now() }))?.status === 'COMPLETED',
-          deadlineMs: 90_000,
-        });
-        const effects = (await readLedger(admin, ledgerTable)).filter((e) => keys.includes(e.key));
-        const verdict = judge(mode, keys, effects, tally);
-        const stats = proxy.stats();
+        const { verdict, workload, faults } = result;
         console.log(
-          `store faults, ${mode}, maxAttempts ${maxAttempts}: ${keys.length} messages, ` +
-            `${report.deliveries} deliveries (${report.redeliveries} redeliveries), ` +
-            `${verdict.effects} effects, ${verdict.lost.length} lost, ` +
-            `${verdict.duplicated} duplicated (${verdict.explained} explained / ${verdict.unexplained} unexplained), ` +
-            `${stats.totalInjected} faults in ${stats.requests} requests ${JSON.stringify(stats.injected)}, ` +
-            `${stats.appliedButUnseen} applied but unseen, ${tally.totalTakeovers} takeovers, ` +
-            `failures ${JSON.stringify(Object.fromEntries(report.failures))}`,
+          `store faults, ${mode}, maxAttempts ${maxAttempts}: ${describeStoreFaultRun(result)}`,
         );
 
-        expect(report.acknowledgedWithoutRecord).toEqual([]);
-        expect(report.unacknowledged).toBe(0);
+        expect(workload.acknowledgedWithoutRecord).toEqual([]);
+        expect(workload.unacknowledged).toBe(0);
         expect(verdict.lost).toEqual([]);
         expect(verdict.unexplained).toBe(0);
         expect(verdict.ok).toBe(true);
         if (mode === 'transactional') expect(verdict.duplicated).toBe(0);
+        // Every claim that landed unseen left a lease no one held: its key could only
+        // complete through a takeover.
+        expect(result.orphanedClaimsNotTakenOver).toBe(0);
         // The run really was faulty, in every way the proxy knows.
-        for (const count of Object.values(stats.injected)) expect(count).toBeGreaterThan(0);
-        if (mode === 'normal') {
-          // Every claim that landed unseen left a lease no one held; the key could only
-          // complete through a takeover of it.
-          const orphaned = proxy.log.filter(
-            (f) => f.operation === 'PutItem' && isAppliedButUnseen(f),
-          );
-          for (const fault of orphaned) {
-            const key = keys.find((k) => deduper.storeKey(k) === fault.key);
-            expect(tally.takeovers.get(key ?? '') ?? 0).toBeGreaterThan(0);
-          }
-        }
+        for (const count of Object.values(faults.injected)) expect(count).toBeGreaterThan(0);
       });
     }
   });
