@@ -1,5 +1,5 @@
 import { createEmitter } from './emitter.js';
-import { StoreError, type StoreOperation } from './errors.js';
+import { OncelyError, StoreError, type StoreOperation } from './errors.js';
 import type { OncelyEvent } from './events.js';
 import { CompletedCache } from './local-cache.js';
 import type { ResolvedOptions } from './options.js';
@@ -71,7 +71,9 @@ function toStoreError(
   return new StoreError(
     `Store "${engine.options.store.name}" failed to ${operation} key "${id.storeKey}": ${reason}`,
     operation,
-    true,
+    // A store that refuses a write with one of oncely's typed errors (a result over
+    // its item limit) will refuse it again: retrying cannot help.
+    !(cause instanceof OncelyError),
     { key: id.key, storeKey: id.storeKey, cause },
   );
 }
