@@ -1,0 +1,228 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { InvalidOptionError } from '@oncely/core';
+
+/**
+ * The item attributes a record is written to. Rename them to fit an existing table.
+ *
+ * @example
+ * new DynamoDBStore({ client, tableName: 'app', attributes: { key: 'PK', expiresAt: 'ttl' } });
+ */
+export interface AttributeNames {
+  /** The partition key, holding the store key (`namespace#key`). @default 'pk' */
+  readonly key: string;
+  /** `IN_PROGRESS` or `COMPLETED`. @default 'status' */
+  readonly status: string;
+  /** Epoch ms until which an `IN_PROGRESS` owner holds the record. @default 'leaseUntil' */
+  readonly leaseUntil: string;
+  /** Epoch seconds at which the dedup window ends: enable the table's TTL on it. @default 'expiresAt' */
+  readonly expiresAt: string;
+  /** The owner token that fences complete, release and extend. @default 'token' */
+  readonly token: string;
+  /** The payload fingerprint, when configured. @default 'fingerprint' */
+  readonly fingerprint: string;
+  /** The stored result, when kept. @default 'result' */
+  readonly result: string;
+}
+
+/**
+ * A sort key for tables with a composite primary key (single-table designs): every
+ * record is written with this fixed sort-key value, while the store key stays in the
+ * partition key, so records still spread over all partitions.
+ *
+ * @example
+ * new DynamoDBStore({ client, tableName: 'app', sortKey: { name: 'SK', value: 'ONCELY#DEDUP' } });
+ */
+export interface SortKey {
+  /** The table's sort-key attribute, e.g. `'sk'`. */
+  readonly name: string;
+  /** The value every oncely record carries in it, e.g. `'oncely'`. */
+  readonly value: string;
+}
+
+/**
+ * Options of {@link DynamoDBStore}. Give exactly one of `client` and `clientConfig`.
+ *
+ * @example
+ * const options: DynamoDBStoreOptions = { tableName: 'oncely', clientConfig: { region: 'eu-west-1' } };
+ */
+export interface DynamoDBStoreOptions {
+  /** The table that holds the records (see `createTable`). */
+  readonly tableName: string;
+  /** A client you own and configure; the store never destroys it. */
+  readonly client?: DynamoDBClient;
+  /** Configuration for a client the store creates (and destroys in `close()`). */
+  readonly clientConfig?: DynamoDBClientConfig;
+  /**
+   * Attribute names, each defaulting to {@link DYNAMODB_STORE_DEFAULTS}`.attributes`.
+   * @default { key: 'pk', status: 'status', leaseUntil: 'leaseUntil', expiresAt: 'expiresAt', token: 'token', fingerprint: 'fingerprint', result: 'result' }
+   */
+  readonly attributes?: Partial<AttributeNames>;
+  /**
+   * A static sort key, for tables whose primary key has one.
+   * @default undefined (the table has a partition key only)
+   */
+  readonly sortKey?: SortKey;
+  /**
+   * Read with `ConsistentRead` in `get` (the hot path never reads: claims are
+   * conditional writes, which are always consistent).
+   * @default true
+   */
+  readonly consistentRead?: boolean;
+}
+
+/**
+ * Defaults of {@link DynamoDBStoreOptions}, in one place.
+ *
+ * @example
+ * DYNAMODB_STORE_DEFAULTS.attributes.expiresAt; // 'expiresAt': enable the table's TTL on it
+ */
+export const DYNAMODB_STORE_DEFAULTS = {
+  attributes: {
+    key: 'pk',
+    status: 'status',
+    leaseUntil: 'leaseUntil',
+    expiresAt: 'expiresAt',
+    token: 'token',
+    fingerprint: 'fingerprint',
+    result: 'result',
+  } satisfies AttributeNames,
+  sortKey: undefined,
+  consistentRead: true,
+} as const;
+
+/** Options after validation. Internal. */
+export interface ResolvedStoreOptions {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  /** Whether the store created the client, and so must destroy it on close. */
+  readonly ownsClient: boolean;
+  readonly attributes: AttributeNames;
+  readonly sortKey: SortKey | undefined;
+  readonly consistentRead: boolean;
+}
+
+// DynamoDB's rules: 3-255 characters of [a-zA-Z0-9_.-].
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+// Attribute names may be up to 64 KB, but key attributes only 255 bytes: one rule for all.
+const MAX_ATTRIBUTE_NAME_BYTES = 255;
+
+/** Validates the table and attribute options (shared with `createTable`). Internal. */
+export function resolveTableOptions(
+  options: Pick<DynamoDBStoreOptions, 'tableName' | 'attributes' | 'sortKey'>,
+): Pick<ResolvedStoreOptions, 'tableName' | 'attributes' | 'sortKey'> {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionError('options', 'expected an object');
+  }
+  const { tableName } = options;
+  if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
+    throw new InvalidOptionError(
+      'tableName',
+      `expected 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.', got ${JSON.stringify(tableName)}`,
+    );
+  }
+  const attributes = resolveAttributes(options.attributes);
+  const sortKey = resolveSortKey(options.sortKey, attributes);
+  return { tableName, attributes, sortKey };
+}
+
+/** Validates every option once, at construction; a bad one throws naming the option. */
+export function resolveStoreOptions(options: DynamoDBStoreOptions): ResolvedStoreOptions {
+  const table = resolveTableOptions(options);
+  const { client, clientConfig } = options;
+  if ((client === undefined) === (clientConfig === undefined)) {
+    throw new InvalidOptionError(
+      client === undefined ? 'client' : 'clientConfig',
+      'give exactly one of `client` (a DynamoDBClient) and `clientConfig`',
+    );
+  }
+  if (client !== undefined && typeof (client as { send?: unknown })?.send !== 'function') {
+    throw new InvalidOptionError(
+      'client',
+      'expected a DynamoDBClient from @aws-sdk/client-dynamodb',
+    );
+  }
+  if (clientConfig !== undefined && (clientConfig === null || typeof clientConfig !== 'object')) {
+    throw new InvalidOptionError('clientConfig', 'expected a DynamoDBClientConfig object');
+  }
+  const consistentRead = options.consistentRead ?? DYNAMODB_STORE_DEFAULTS.consistentRead;
+  if (typeof consistentRead !== 'boolean') {
+    throw new InvalidOptionError(
+      'consistentRead',
+      `expected a boolean, got ${typeof consistentRead}`,
+    );
+  }
+  return {
+    ...table,
+    client: client ?? new DynamoDBClient(clientConfig ?? {}),
+    ownsClient: client === undefined,
+    consistentRead,
+  };
+}
+
+function resolveAttributes(overrides: Partial<AttributeNames> | undefined): AttributeNames {
+  if (overrides !== undefined && (overrides === null || typeof overrides !== 'object')) {
+    throw new InvalidOptionError('attributes', 'expected an object of attribute names');
+  }
+  const defaults = DYNAMODB_STORE_DEFAULTS.attributes;
+  const known = Object.keys(defaults);
+  for (const field of Object.keys(overrides ?? {})) {
+    if (!known.includes(field)) {
+      throw new InvalidOptionError(
+        `attributes.${field}`,
+        `unknown attribute; expected one of ${known.join(', ')}`,
+      );
+    }
+  }
+  const attributes: AttributeNames = { ...defaults, ...overrides };
+  for (const [field, name] of Object.entries(attributes)) {
+    assertAttributeName(`attributes.${field}`, name);
+  }
+  const names = Object.values(attributes);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) {
+    throw new InvalidOptionError(
+      'attributes',
+      `each attribute needs its own name; "${repeated}" is used twice`,
+    );
+  }
+  return attributes;
+}
+
+function resolveSortKey(
+  sortKey: SortKey | undefined,
+  attributes: AttributeNames,
+): SortKey | undefined {
+  if (sortKey === undefined) return undefined;
+  if (sortKey === null || typeof sortKey !== 'object') {
+    throw new InvalidOptionError('sortKey', 'expected { name, value }');
+  }
+  assertAttributeName('sortKey.name', sortKey.name);
+  if (Object.values(attributes).includes(sortKey.name)) {
+    throw new InvalidOptionError(
+      'sortKey.name',
+      `"${sortKey.name}" is already one of the record's attributes`,
+    );
+  }
+  if (typeof sortKey.value !== 'string' || sortKey.value.length === 0) {
+    throw new InvalidOptionError('sortKey.value', 'expected a non-empty string');
+  }
+  if (Buffer.byteLength(sortKey.value, 'utf8') > 1024) {
+    throw new InvalidOptionError(
+      'sortKey.value',
+      'expected at most 1024 bytes (DynamoDB sort keys)',
+    );
+  }
+  return { name: sortKey.name, value: sortKey.value };
+}
+
+function assertAttributeName(option: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidOptionError(
+      option,
+      `expected a non-empty string, got ${JSON.stringify(name)}`,
+    );
+  }
+  if (Buffer.byteLength(name, 'utf8') > MAX_ATTRIBUTE_NAME_BYTES) {
+    throw new InvalidOptionError(option, `expected at most ${MAX_ATTRIBUTE_NAME_BYTES} bytes`);
+  }
+}

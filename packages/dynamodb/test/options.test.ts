@@ -1,0 +1,102 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvalidOptionError } from '@oncely/core';
+import { describe, expect, it } from 'vitest';
+import { DYNAMODB_STORE_DEFAULTS, DynamoDBStore, type DynamoDBStoreOptions } from '../src/index.js';
+import { fakeClient } from './fake-client.js';
+
+const { client } = fakeClient(() => ({ $metadata: {} }));
+
+function optionError(options: unknown): InvalidOptionError {
+  try {
+    new DynamoDBStore(options as DynamoDBStoreOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    return error as InvalidOptionError;
+  }
+  throw new Error('expected the options to be refused');
+}
+
+describe('DynamoDBStore options', () => {
+  it.each([
+    ['options', null],
+    ['tableName', { client }],
+    ['tableName', { client, tableName: 'ab' }],
+    ['tableName', { client, tableName: 'has space' }],
+    ['client', { tableName: 'oncely' }],
+    ['clientConfig', { tableName: 'oncely', client, clientConfig: {} }],
+    ['client', { tableName: 'oncely', client: {} }],
+    ['clientConfig', { tableName: 'oncely', clientConfig: 'us-east-1' }],
+    ['attributes', { tableName: 'oncely', client, attributes: 'pk' }],
+    ['attributes.partition', { tableName: 'oncely', client, attributes: { partition: 'id' } }],
+    ['attributes.key', { tableName: 'oncely', client, attributes: { key: '' } }],
+    ['attributes.token', { tableName: 'oncely', client, attributes: { token: 'x'.repeat(256) } }],
+    ['attributes', { tableName: 'oncely', client, attributes: { result: 'status' } }],
+    ['sortKey', { tableName: 'oncely', client, sortKey: 'sk' }],
+    ['sortKey.name', { tableName: 'oncely', client, sortKey: { name: 'pk', value: 'x' } }],
+    ['sortKey.name', { tableName: 'oncely', client, sortKey: { value: 'x' } }],
+    ['sortKey.value', { tableName: 'oncely', client, sortKey: { name: 'sk', value: '' } }],
+    ['consistentRead', { tableName: 'oncely', client, consistentRead: 'yes' }],
+  ])('refuses a bad %s at construction', (option, options) => {
+    const error = optionError(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`\`${option}\``);
+  });
+
+  it('writes the default attribute names and reads consistently by default', async () => {
+    const { client: recording, sent } = fakeClient(() => ({ $metadata: {} }));
+    const store = new DynamoDBStore({ tableName: 'oncely', client: recording });
+    await store.claim('ns#k', { leaseMs: 1000, ttlMs: 60_000, now: 1_000, fingerprint: 'fp' });
+    await store.get('ns#k', { now: 1_000 });
+    const put = sent[0]?.input as { Item: Record<string, unknown> };
+    const { key, status, leaseUntil, expiresAt, token, fingerprint } =
+      DYNAMODB_STORE_DEFAULTS.attributes;
+    expect(Object.keys(put.Item).sort()).toEqual(
+      [key, status, leaseUntil, expiresAt, token, fingerprint].sort(),
+    );
+    expect(sent[1]?.input).toMatchObject({ Key: { pk: { S: 'ns#k' } }, ConsistentRead: true });
+  });
+
+  it('uses custom attribute names, the static sort key and eventually consistent reads', async () => {
+    const { client: recording, sent } = fakeClient(() => ({ $metadata: {} }));
+    const store = new DynamoDBStore({
+      tableName: 'app-table',
+      client: recording,
+      attributes: { key: 'PK', status: 'st', expiresAt: 'ttl' },
+      sortKey: { name: 'SK', value: 'ONCELY' },
+      consistentRead: false,
+    });
+    await store.claim('ns#k', { leaseMs: 1000, ttlMs: 60_000, now: 1_000 });
+    await store.get('ns#k', { now: 1_000 });
+    expect(sent[0]?.input).toMatchObject({
+      TableName: 'app-table',
+      Item: { PK: { S: 'ns#k' }, SK: { S: 'ONCELY' }, st: { S: 'IN_PROGRESS' }, ttl: { N: '61' } },
+      ExpressionAttributeNames: { '#k': 'PK', '#s': 'st', '#e': 'ttl', '#l': 'leaseUntil' },
+    });
+    expect(sent[1]?.input).toMatchObject({
+      Key: { PK: { S: 'ns#k' }, SK: { S: 'ONCELY' } },
+      ConsistentRead: false,
+    });
+  });
+
+  it('makes its own client from clientConfig and destroys only that one on close', () => {
+    const own = new DynamoDBStore({ tableName: 'oncely', clientConfig: { region: 'eu-west-1' } });
+    expect(own.client).toBeInstanceOf(DynamoDBClient);
+    let destroyed = 0;
+    own.client.destroy = () => {
+      destroyed++;
+    };
+    own.close();
+    const { client: yours } = fakeClient(() => undefined);
+    yours.destroy = () => {
+      destroyed += 10;
+    };
+    new DynamoDBStore({ tableName: 'oncely', client: yours }).close();
+    expect(destroyed).toBe(1);
+  });
+
+  it('is named after its table', () => {
+    expect(new DynamoDBStore({ tableName: 'orders-dedup', client }).name).toBe(
+      'dynamodb:orders-dedup',
+    );
+  });
+});
