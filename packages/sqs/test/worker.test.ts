@@ -1,0 +1,116 @@
+import type { ReceiveMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidOptionError, MemoryStore } from '@oncely/core';
+import { describe, expect, it } from 'vitest';
+import { createDedupConsumer } from '../src/index.js';
+import { deferred } from './fixtures.js';
+
+/**
+ * A stand-in SQS client that hands out `messages` once and records the commands sent:
+ * enough to see what sqs-consumer asks for. Redelivery itself is tested on ElasticMQ.
+ */
+function fakeSqs(messages: { MessageId: string; Body: string }[]) {
+  const receives: ReceiveMessageCommandInput[] = [];
+  const deleted: string[] = [];
+  const firstReceive = deferred();
+  let pending = messages.map((m) => ({ ...m, ReceiptHandle: `rh-${m.MessageId}` }));
+  const client = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const name = command.constructor.name;
+      if (name === 'ReceiveMessageCommand') {
+        receives.push(command.input as unknown as ReceiveMessageCommandInput);
+        firstReceive.resolve();
+        const batch = pending;
+        pending = [];
+        if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        return { Messages: batch };
+      }
+      if (name === 'DeleteMessageCommand') deleted.push(String(command.input.ReceiptHandle));
+      return {};
+    },
+  } as unknown as SQSClient;
+  return { client, receives, deleted, firstReceive: firstReceive.promise };
+}
+
+describe('createDedupConsumer', () => {
+  it('asks sqs-consumer for the attributes its key and FIFO handling need', async () => {
+    const sqs = fakeSqs([]);
+    const consumer = createDedupConsumer({
+      store: new MemoryStore(),
+      key: { messageAttribute: 'eventId' },
+      consumer: {
+        queueUrl: 'http://127.0.0.1:9324/000000000000/orders.fifo',
+        sqs: sqs.client,
+        messageAttributeNames: ['traceId'],
+      },
+      handler: () => {},
+    });
+    consumer.start();
+    await sqs.firstReceive;
+    consumer.stop();
+    expect(sqs.receives[0]?.MessageSystemAttributeNames).toEqual([
+      'ApproximateReceiveCount',
+      'MessageGroupId',
+      'MessageDeduplicationId',
+    ]);
+    expect(sqs.receives[0]?.MessageAttributeNames).toEqual(['traceId', 'eventId']);
+  });
+
+  it('keeps "All" when the caller asked for every attribute', async () => {
+    const sqs = fakeSqs([]);
+    const consumer = createDedupConsumer({
+      store: new MemoryStore(),
+      key: 'deduplicationId',
+      consumer: {
+        queueUrl: 'http://127.0.0.1:9324/000000000000/orders',
+        sqs: sqs.client,
+        messageSystemAttributeNames: ['All'],
+      },
+      handler: () => {},
+    });
+    consumer.start();
+    await sqs.firstReceive;
+    consumer.stop();
+    expect(sqs.receives[0]?.MessageSystemAttributeNames).toEqual(['All']);
+  });
+
+  it('defaults the namespace to the queue name and deletes processed messages', async () => {
+    const sqs = fakeSqs([{ MessageId: 'm-1', Body: '{}' }]);
+    const keys: string[] = [];
+    const done = deferred();
+    const consumer = createDedupConsumer({
+      store: new MemoryStore(),
+      consumer: { queueUrl: 'http://127.0.0.1:9324/000000000000/shipments', sqs: sqs.client },
+      handler: (_, context) => {
+        keys.push(context.storeKey);
+      },
+    });
+    consumer.on('message_processed', () => done.resolve());
+    consumer.start();
+    await done.promise;
+    consumer.stop();
+    expect(keys).toEqual(['shipments#m-1']);
+    expect(sqs.deleted).toEqual(['rh-m-1']);
+  });
+
+  it('validates its options at construction', () => {
+    const store = new MemoryStore();
+    const queueUrl = 'http://127.0.0.1:9324/000000000000/q';
+    const bad: [string, Record<string, unknown>][] = [
+      ['handler', { store, consumer: { queueUrl } }],
+      ['consumer', { store, handler: () => {} }],
+      ['consumer', { store, handler: () => {}, consumer: { queueUrl: '' } }],
+      ['concurrency', { store, handler: () => {}, consumer: { queueUrl }, concurrency: 1.5 }],
+      ['store', { handler: () => {}, consumer: { queueUrl } }],
+    ];
+    for (const [option, options] of bad) {
+      let error: unknown;
+      try {
+        createDedupConsumer(options as never);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error, option).toBeInstanceOf(InvalidOptionError);
+      expect(error, option).toMatchObject({ option });
+    }
+  });
+});
