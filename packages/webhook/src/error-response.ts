@@ -44,7 +44,7 @@ export function errorResponse(error: unknown, logger: OncelyLogger): Response {
   if (error instanceof FingerprintMismatchError) {
     return problemResponse(
       422,
-      'Idempotency key already used',
+      'Key reused with a different payload',
       'This key was already used with a different payload; use a new key for a new request.',
     );
   }

@@ -109,7 +109,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         identity.key,
         async (context) => {
           captured = await runHandler(resolved, delivery, context);
-          return storedOrRetry(resolved, delivery, captured);
+          const stored = storedOrRetry(resolved, delivery, captured);
+          if (stored.bodyOmitted) {
+            logger.warn('oncely: webhook response over maxResultBytes; replays get no body', {
+              key: delivery.key,
+              bodyBytes: captured.body.byteLength,
+            });
+          }
+          return stored;
         },
         {
           input: identity.fingerprint,
@@ -122,7 +129,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (error instanceof ResultTooLargeError && captured) {
         // The record is completed, only without its response: the first caller still
         // gets the real answer; duplicates are acknowledged without a body.
-        logger.warn('oncely: webhook response too large to store; duplicates get no body', {
+        logger.warn('oncely: webhook response over maxResultBytes; replays get no body', {
           key: identity.key,
         });
         return liveResponse(captured);

@@ -137,8 +137,10 @@ describe('createWebhookHandler (Fetch core)', () => {
 
   it('replays status and headers without the body when the response is over maxResultBytes', async () => {
     const big = 'x'.repeat(2048);
+    const warnings: string[] = [];
     const { handler } = receiver({
       maxResultBytes: 1024,
+      logger: { ...console, warn: (message: string) => warnings.push(message) },
       handler: () => new Response(big, { status: 201, headers: { 'content-type': 'text/plain' } }),
     });
     const first = await handler.fetch(post('k'));
@@ -148,6 +150,7 @@ describe('createWebhookHandler (Fetch core)', () => {
     expect(replay.headers.get('content-type')).toBe('text/plain');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await replay.text()).toBe('');
+    expect(warnings).toEqual([expect.stringMatching(/over maxResultBytes/)]);
   });
 
   it.each(['claim', 'complete'] as const)(
