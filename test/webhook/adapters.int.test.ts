@@ -1,11 +1,8 @@
 import {
+  adapterServers,
   describeWebhookScenarios,
   githubKit,
-  type ServeReceiver,
-  serveExpress,
-  serveFastify,
   serveHono,
-  serveLambda,
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
 import { describeWithServers } from '../support/servers.js';
@@ -13,16 +10,9 @@ import { useWebhookTable } from './dynamo-table.js';
 
 // Every adapter on a real HTTP server on 127.0.0.1, every claim a conditional write
 // on DynamoDB Local: the same scenarios the unit project runs on the memory store.
-const adapters: Record<string, ServeReceiver> = {
-  express: serveExpress,
-  fastify: serveFastify,
-  hono: serveHono,
-  'lambda (Function URL events)': serveLambda,
-};
-
 describeWithServers('webhook receivers on DynamoDB Local', () => {
   const table = useWebhookTable('webhook-adapters');
-  for (const [name, serve] of Object.entries(adapters)) {
+  for (const [name, serve] of Object.entries(adapterServers)) {
     describeWebhookScenarios(`${name} + DynamoDBStore`, { serve, store: table.store });
   }
   for (const kit of [standardWebhooksKit, githubKit]) {

@@ -1,27 +1,17 @@
 import { MemoryStore } from '@oncely/core';
 import {
+  adapterServers,
   describeWebhookScenarios,
   githubKit,
-  type ServeReceiver,
-  serveExpress,
   serveExpressRaw,
-  serveFastify,
   serveHono,
-  serveLambda,
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
 
 // The same scenarios on every adapter, against the in-memory store; the integration
 // project runs them again against DynamoDB Local.
-const adapters: Record<string, ServeReceiver> = {
-  express: serveExpress,
-  'express + express.raw()': serveExpressRaw,
-  fastify: serveFastify,
-  hono: serveHono,
-  'lambda (Function URL events)': serveLambda,
-};
-
-for (const [name, serve] of Object.entries(adapters)) {
+const servers = { ...adapterServers, 'express + express.raw()': serveExpressRaw };
+for (const [name, serve] of Object.entries(servers)) {
   describeWebhookScenarios(`${name} + MemoryStore`, { serve, store: () => new MemoryStore() });
 }
 

@@ -18,6 +18,7 @@ export {
 } from './kits.js';
 export { describeWebhookScenarios, type WebhookScenarioOptions } from './scenarios.js';
 export {
+  adapterServers,
   type ServedReceiver,
   type ServeReceiver,
   serveExpress,

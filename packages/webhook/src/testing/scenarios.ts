@@ -75,35 +75,44 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
       await options.teardown?.();
     });
 
-    /** Serves a fresh receiver in a fresh namespace, with a counting store. */
+    /** Serves a fresh receiver in a fresh namespace, counting store calls and handler runs. */
     async function start(
-      handler: WebhookHandlerFunction,
+      handler: WebhookHandlerFunction = () => undefined,
       overrides: Partial<WebhookHandlerOptions> = {},
     ) {
       const counting = countingStore(baseStore);
+      let runs = 0;
       const receiver = createWebhookHandler({
         provider: kit.provider(),
         store: counting.store,
         namespace: `scenarios-${randomUUID()}`,
         maxBodyBytes: MAX_BODY_BYTES,
-        handler,
+        handler: (delivery, context) => {
+          runs += 1;
+          return handler(delivery, context);
+        },
         ...overrides,
       });
       served = await options.serve(receiver);
       const url = served.url;
       const post = (delivery: SignedDelivery) =>
         fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
-      return { post, storeCalls: counting.calls };
+      /** Asserts the request was refused with `status` before the store or the handler. */
+      const expectRejected = (response: Response, status: number) => {
+        expect(response.status).toBe(status);
+        expect(storeCalls()).toBe(0);
+        expect(runs).toBe(0);
+      };
+      const storeCalls = counting.calls;
+      return { url, post, storeCalls, runs: () => runs, expectRejected };
     }
 
     it('runs the handler once among concurrent deliveries; the others get 409 with Retry-After', async () => {
-      let runs = 0;
       let release!: () => void;
       const gate = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const { post } = await start(async () => {
-        runs += 1;
+      const { post, runs } = await start(async () => {
         // Hold the claim until every other delivery has been answered.
         await gate;
         return Response.json({ ok: true });
@@ -126,16 +135,14 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
       );
       const statuses = responses.map((r) => r.status).sort();
       expect(statuses).toEqual([200, ...Array(concurrency - 1).fill(409)]);
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
       for (const conflict of responses.filter((r) => r.status === 409)) {
         expect(conflict.retryAfter).toMatch(/^[1-9]\d*$/);
       }
     });
 
     it('replays a sequential duplicate byte for byte, with Idempotent-Replayed: true', async () => {
-      let runs = 0;
-      const { post } = await start(({ key }) => {
-        runs += 1;
+      const { post, runs } = await start(({ key }) => {
         return new Response(binaryBody(key), {
           status: 201,
           headers: {
@@ -161,39 +168,26 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
       expect(second.headers.get('x-not-replayed')).toBeNull();
       expect(Buffer.from(secondBytes).equals(Buffer.from(firstBytes))).toBe(true);
       expect(firstBytes[0]).toBe(0xff);
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
     });
 
     it('rejects a forged signature with 401 before the store, and still processes the genuine delivery', async () => {
-      let runs = 0;
-      const { post, storeCalls } = await start(() => {
-        runs += 1;
-        return Response.json({ ok: true });
-      });
+      const receiver = await start(() => Response.json({ ok: true }));
       const id = `evt_${randomUUID()}`;
-      const forged = await post(kit.forge(id, { amount: 100 }));
-      expect(forged.status).toBe(401);
-      expect(storeCalls()).toBe(0);
-      expect(runs).toBe(0);
+      receiver.expectRejected(await receiver.post(kit.forge(id, { amount: 100 })), 401);
 
-      const genuine = await post(kit.sign(id, { amount: 100 }));
+      const genuine = await receiver.post(kit.sign(id, { amount: 100 }));
       expect(genuine.status).toBe(200);
       expect(genuine.headers.get('idempotent-replayed')).toBeNull();
-      expect(runs).toBe(1);
+      expect(receiver.runs()).toBe(1);
     });
 
     it('rejects a tampered body with 401 before the store', async () => {
-      let runs = 0;
-      const { post, storeCalls } = await start(() => {
-        runs += 1;
-      });
+      const receiver = await start();
       const signed = kit.sign(`evt_${randomUUID()}`, { amount: 100 });
       const tampered = { ...signed, body: signed.body.replace('"amount":100', '"amount":900') };
       expect(tampered.body).not.toBe(signed.body);
-      const response = await post(tampered);
-      expect(response.status).toBe(401);
-      expect(storeCalls()).toBe(0);
-      expect(runs).toBe(0);
+      receiver.expectRejected(await receiver.post(tampered), 401);
     });
 
     it('releases the key when the handler throws, so the retry processes it once', async () => {
@@ -236,22 +230,13 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
     });
 
     it('answers 413 past the body limit, before the store', async () => {
-      let runs = 0;
-      const { post, storeCalls } = await start(() => {
-        runs += 1;
-      });
+      const receiver = await start();
       const oversized = kit.sign(`evt_${randomUUID()}`, { padding: 'x'.repeat(MAX_BODY_BYTES) });
-      const response = await post(oversized);
-      expect(response.status).toBe(413);
-      expect(storeCalls()).toBe(0);
-      expect(runs).toBe(0);
+      receiver.expectRejected(await receiver.post(oversized), 413);
     });
 
     it('answers 413 to a chunked body as soon as it passes the limit', async () => {
-      let runs = 0;
-      const { storeCalls } = await start(() => {
-        runs += 1;
-      });
+      const receiver = await start();
       const chunk = new Uint8Array(1024).fill(0x61);
       let sent = 0;
       // No Content-Length: the limit must hold while reading, not only up front.
@@ -262,43 +247,28 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
           controller.enqueue(chunk);
         },
       });
-      const response = await fetch(
-        served?.url as string,
-        {
-          method: 'POST',
-          headers: kit.sign(`evt_${randomUUID()}`, {}).headers,
-          body,
-          duplex: 'half',
-        } as RequestInit,
-      );
-      expect(response.status).toBe(413);
-      expect(storeCalls()).toBe(0);
-      expect(runs).toBe(0);
+      const init = {
+        method: 'POST',
+        headers: kit.sign(`evt_${randomUUID()}`, {}).headers,
+        body,
+        duplex: 'half',
+      };
+      receiver.expectRejected(await fetch(receiver.url, init as RequestInit), 413);
     });
 
     it(`answers ${kit.keylessStatus} to a delivery without a key, before the store`, async () => {
-      let runs = 0;
-      const { post, storeCalls } = await start(() => {
-        runs += 1;
-      });
-      const response = await post(kit.keyless({ amount: 100 }));
-      expect(response.status).toBe(kit.keylessStatus);
-      expect(storeCalls()).toBe(0);
-      expect(runs).toBe(0);
+      const receiver = await start();
+      receiver.expectRejected(await receiver.post(kit.keyless({ amount: 100 })), kit.keylessStatus);
     });
 
     it('answers 422 to the same key with a different payload', async () => {
-      let runs = 0;
-      const { post } = await start(() => {
-        runs += 1;
-        return Response.json({ ok: true });
-      });
+      const { post, runs } = await start(() => Response.json({ ok: true }));
       const id = `evt_${randomUUID()}`;
       expect((await post(kit.sign(id, { amount: 100 }))).status).toBe(200);
       const reused = await post(kit.sign(id, { amount: 250 }));
       expect(reused.status).toBe(422);
       expect(reused.headers.get('content-type')).toBe('application/problem+json');
-      expect(runs).toBe(1);
+      expect(runs()).toBe(1);
     });
   });
 }

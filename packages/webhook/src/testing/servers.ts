@@ -144,3 +144,11 @@ async function listen(server: Server): Promise<ServedReceiver> {
       }),
   };
 }
+
+/** Every adapter of this package, by name: run a suite once per entry. */
+export const adapterServers: Readonly<Record<string, ServeReceiver>> = {
+  express: serveExpress,
+  fastify: serveFastify,
+  hono: serveHono,
+  'lambda (Function URL events)': serveLambda,
+};
