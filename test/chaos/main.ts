@@ -1,0 +1,167 @@
+/**
+ * `npm run chaos`: oncely under crashes, rebalances, redeliveries, producer duplicates
+ * and store faults, on real servers, judged from an effect ledger. Prints one table;
+ * exits non-zero if any scenario lost a message or has an unexplained duplicate.
+ *
+ *   npm run chaos                      # the full run (thousands of messages)
+ *   npm run chaos -- --quick           # the CI run (a few minutes)
+ *   npm run chaos -- --only sqs,faults --mode normal --seed 7 --json out.json
+ *   npm run chaos -- --quick --only sqs --broker-keys   # negative control: must FAIL
+ *
+ * Servers come from DYNAMODB_ENDPOINT / SQS_ENDPOINT / KAFKA_BROKERS when set, else the
+ * launcher starts them (Docker, or JVMs from Maven Central) and stops them at the end.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeStoreFaultRun, runStoreFaultScenario } from '../faults/store-fault-scenario.js';
+import { type ServerKind, startServers } from '../servers/index.js';
+import { formatDetails, formatTable } from './report.js';
+import { type ChaosEnvironment, passed, type ScenarioResult } from './scenario.js';
+import { type ChaosPreset, FULL, QUICK } from './settings.js';
+import { runSqsChaos } from './sqs/sqs-chaos.js';
+import type { RunMode } from './verdict.js';
+
+const SCENARIOS = ['faults', 'sqs'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const MODES: readonly RunMode[] = ['transactional', 'normal'];
+
+const SERVERS_OF: Record<ScenarioName, ServerKind[]> = {
+  faults: ['dynamodb'],
+  sqs: ['dynamodb', 'sqs'],
+};
+
+interface Plan {
+  readonly preset: ChaosPreset;
+  readonly scenarios: readonly ScenarioName[];
+  readonly modes: readonly RunMode[];
+  readonly seed: number;
+  readonly json: string | undefined;
+  readonly brokerKeys: boolean;
+}
+
+function plan(): Plan {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      mode: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'string' },
+      'broker-keys': { type: 'boolean', default: false },
+    },
+  });
+  const scenarios = (values.only?.split(',') ?? [...SCENARIOS]).map((name) => {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown scenario "${name}", expected ${SCENARIOS.join(', ')}`);
+    }
+    return name as ScenarioName;
+  });
+  const modes = values.mode === undefined ? MODES : [values.mode as RunMode];
+  if (!modes.every((mode) => MODES.includes(mode))) {
+    throw new Error(`--mode: expected ${MODES.join(' or ')}, got "${values.mode}"`);
+  }
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${values.seed}`);
+  return {
+    preset: values.quick ? QUICK : FULL,
+    scenarios,
+    modes,
+    seed,
+    json: values.json,
+    brokerKeys: values['broker-keys'] ?? false,
+  };
+}
+
+async function runFaults(env: ChaosEnvironment, mode: RunMode, preset: ChaosPreset) {
+  const results: ScenarioResult[] = [];
+  for (const maxAttempts of [1, 3]) {
+    const started = Date.now();
+    const run = await runStoreFaultScenario({
+      dynamodbEndpoint: env.dynamodbEndpoint,
+      mode,
+      maxAttempts,
+      seed: env.seed,
+      messages: preset.storeFaultMessages,
+    });
+    env.log(`faults/${mode}/maxAttempts ${maxAttempts}: ${describeStoreFaultRun(run)}`);
+    const clean =
+      run.workload.acknowledgedWithoutRecord.length === 0 && run.orphanedClaimsNotTakenOver === 0;
+    results.push({
+      scenario: `store faults, SDK maxAttempts ${maxAttempts}`,
+      // An acknowledgement without its record, or an orphaned claim that never got taken
+      // over, fails the run as surely as a lost message.
+      verdict: clean ? run.verdict : { ...run.verdict, ok: false },
+      messages: run.verdict.keys,
+      deliveries: run.workload.deliveries,
+      redeliveries: run.workload.redeliveries,
+      crashes: 0,
+      crashesMidHandler: 0,
+      faults: {
+        'handler throws': run.workload.handlerThrows,
+        ...Object.fromEntries(
+          Object.entries(run.faults.injected).map(([kind, count]) => [`store ${kind}`, count]),
+        ),
+      },
+      takeovers: run.tally.totalTakeovers,
+      leaseLost: run.tally.totalLeaseLost,
+      unexpectedExits: 0,
+      drained: run.workload.unacknowledged === 0,
+      durationMs: Date.now() - started,
+      notes: [
+        `acknowledged without a record: ${run.workload.acknowledgedWithoutRecord.length}; ` +
+          `claims applied but unseen: ${run.orphanedClaims} (not taken over: ${run.orphanedClaimsNotTakenOver})`,
+      ],
+    });
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const { preset, scenarios, modes, seed, json, brokerKeys } = plan();
+  const log = (line: string) => console.error(`[chaos] ${line}`);
+  const kinds = [...new Set(scenarios.flatMap((name) => SERVERS_OF[name]))];
+  const servers = await startServers(kinds, { log });
+  const workDir = await mkdtemp(join(tmpdir(), 'oncely-chaos-'));
+  const env: ChaosEnvironment = {
+    dynamodbEndpoint: servers.dynamodb?.endpoint ?? '',
+    sqsEndpoint: servers.sqs?.endpoint ?? '',
+    kafkaBrokers: servers.kafka?.brokers ?? [],
+    workDir,
+    seed,
+    brokerKeys,
+    log,
+  };
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+  try {
+    log(`${preset.name} run, seed ${seed}: ${scenarios.join(', ')} in ${modes.join(' and ')} mode`);
+    for (const scenario of scenarios) {
+      for (const mode of modes) {
+        log(`${scenario}/${mode}: starting`);
+        if (scenario === 'faults') results.push(...(await runFaults(env, mode, preset)));
+        if (scenario === 'sqs') results.push(await runSqsChaos(env, mode, preset.sqs));
+      }
+    }
+  } finally {
+    await servers.stop();
+  }
+  const ok = results.every(passed);
+  console.log(`\noncely chaos (${preset.name}, seed ${seed})\n`);
+  console.log(formatTable(results));
+  console.log(`\n${formatDetails(results)}\n`);
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'}: ${results.length} scenarios in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  if (json) await writeFile(json, `${JSON.stringify({ preset, seed, results }, null, 2)}\n`);
+  if (ok && !process.env.ONCELY_KEEP_CHAOS_LOGS)
+    await rm(workDir, { recursive: true, force: true });
+  else log(`worker logs kept in ${workDir}`);
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

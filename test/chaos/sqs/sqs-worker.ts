@@ -1,0 +1,75 @@
+/**
+ * One competing SQS worker of a chaos run: an sqs-consumer wrapped by oncely, keyed by
+ * the event ID in the body (so producer duplicates are caught), its store behind the
+ * fault proxy, its events in its own JSONL log. Started by the pool; killed by the monkey.
+ */
+import { DynamoDBStore } from '@oncely/dynamodb';
+import { createDedupConsumer } from '@oncely/sqs';
+import { EventLogWriter } from '../event-log.js';
+import { localDynamo, localSqs } from '../local-aws.js';
+import {
+  chaosHandler,
+  errorName,
+  InFlight,
+  onTerminate,
+  type WorkerBaseConfig,
+  workerConfig,
+} from '../worker-runtime.js';
+
+/** What an SQS worker is told. */
+export interface SqsWorkerConfig extends WorkerBaseConfig {
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+}
+
+const config = workerConfig<SqsWorkerConfig>();
+const log = new EventLogWriter(config.eventsFile);
+const inFlight = new InFlight();
+const store = new DynamoDBStore({
+  client: localDynamo(config.storeEndpoint, { maxAttempts: 3 }),
+  tableName: config.recordsTable,
+});
+const run = chaosHandler(config, log, localDynamo(config.ledgerEndpoint), inFlight);
+
+const consumer = createDedupConsumer({
+  store,
+  namespace: config.namespace,
+  lease: config.leaseMs,
+  transactional: config.mode === 'transactional',
+  key: config.brokerKeys ? 'messageId' : { bodyField: 'eventId' },
+  onEvent: log.event,
+  onOutcome: (outcome) =>
+    log.write({
+      t: 'outcome',
+      status: outcome.status,
+      ...(outcome.status === 'failed' ? { error: errorName(outcome.error) } : {}),
+    }),
+  consumer: {
+    queueUrl: config.queueUrl,
+    sqs: localSqs(config.sqsEndpoint),
+    batchSize: 10,
+    // Short on purpose: a killed or slow worker's messages come back within seconds.
+    visibilityTimeout: Math.ceil(config.leaseMs / 1000),
+    waitTimeSeconds: 1,
+    pollingWaitTimeMs: 0,
+  },
+  // The ledger records the event the message carries, whatever oncely keys it by.
+  handler: (message, context) => run(eventIdOf(message.Body), context),
+});
+consumer.on('message_received', (message) => {
+  log.write({
+    t: 'delivery',
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+  });
+});
+consumer.on('error', (error) => console.error(`[${config.name}] consumer error:`, error.message));
+consumer.start();
+
+function eventIdOf(body: string | undefined): string {
+  return (JSON.parse(body ?? '{}') as { eventId: string }).eventId;
+}
+
+onTerminate(async () => {
+  consumer.stop();
+  await inFlight.idle(5_000);
+});
