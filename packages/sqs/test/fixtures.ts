@@ -1,5 +1,6 @@
-import type { OncelyLogger } from '@oncely/core';
+import { InvalidOptionError, type OncelyLogger } from '@oncely/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { expect } from 'vitest';
 
 const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
 const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
@@ -83,4 +84,16 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
     resolve = done;
   });
   return { promise, resolve };
+}
+
+/** Asserts that `make` throws `InvalidOptionError` naming `option`. */
+export function expectInvalidOption(make: () => unknown, option: string): void {
+  let error: unknown;
+  try {
+    make();
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(error, option).toBeInstanceOf(InvalidOptionError);
+  expect(error, option).toMatchObject({ option });
 }

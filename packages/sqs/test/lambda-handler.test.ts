@@ -2,7 +2,6 @@ import {
   type ClaimOptions,
   type DedupStore,
   InProgressError,
-  InvalidOptionError,
   LeaseLostError,
   ManualClock,
   MemoryStore,
@@ -17,7 +16,15 @@ import {
   MessageKeyError,
   type RecordOutcome,
 } from '../src/index.js';
-import { deferred, event, failedIds, lambdaContext, record, recordingLogger } from './fixtures.js';
+import {
+  deferred,
+  event,
+  expectInvalidOption,
+  failedIds,
+  lambdaContext,
+  record,
+  recordingLogger,
+} from './fixtures.js';
 
 describe('createSqsHandler: outcomes', () => {
   it('acknowledges processed and duplicate records; the handler runs once per message ID', async () => {
@@ -341,16 +348,8 @@ describe('createSqsHandler: lease, namespace and deadline', () => {
       ['lease', { store, handler, lease: -1 }],
       ['store', { handler }],
     ];
-    for (const [option, options] of bad) {
-      let error: unknown;
-      try {
-        createSqsHandler(options as never);
-      } catch (thrown) {
-        error = thrown;
-      }
-      expect(error, option).toBeInstanceOf(InvalidOptionError);
-      expect(error, option).toMatchObject({ option });
-    }
+    for (const [option, options] of bad)
+      expectInvalidOption(() => createSqsHandler(options as never), option);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { ReceiveMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidOptionError, MemoryStore } from '@oncely/core';
+import { MemoryStore } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
 import { createDedupConsumer } from '../src/index.js';
-import { deferred } from './fixtures.js';
+import { deferred, expectInvalidOption } from './fixtures.js';
 
 /**
  * A stand-in SQS client that hands out `messages` once and records the commands sent:
@@ -102,15 +102,7 @@ describe('createDedupConsumer', () => {
       ['concurrency', { store, handler: () => {}, consumer: { queueUrl }, concurrency: 1.5 }],
       ['store', { handler: () => {}, consumer: { queueUrl } }],
     ];
-    for (const [option, options] of bad) {
-      let error: unknown;
-      try {
-        createDedupConsumer(options as never);
-      } catch (thrown) {
-        error = thrown;
-      }
-      expect(error, option).toBeInstanceOf(InvalidOptionError);
-      expect(error, option).toMatchObject({ option });
-    }
+    for (const [option, options] of bad)
+      expectInvalidOption(() => createDedupConsumer(options as never), option);
   });
 });
