@@ -9,6 +9,7 @@
  * - The namespace is the function's name; the lease is capped by the time left.
  */
 import { createSqsHandler } from '@oncely/sqs';
+import type { SQSHandler } from 'aws-lambda';
 import { dynamo, settings, store } from './config.js';
 import { creditBalance, paymentOf } from './payments.js';
 
@@ -18,4 +19,4 @@ export const handler = createSqsHandler({
   ttl: '7d',
   logger: console,
   handler: (record) => creditBalance(dynamo, settings.balancesTable, paymentOf(record)),
-});
+}) satisfies SQSHandler;
