@@ -11,8 +11,11 @@ import { bump } from './verdict.js';
 
 /** One line of a worker's log. */
 export type ChaosLogLine =
-  /** A message was delivered to the worker (`receiveCount` > 1: a redelivery). */
-  | { readonly t: 'delivery'; readonly receiveCount: number }
+  /**
+   * A message was delivered to the worker. SQS tells the receive count (> 1: a
+   * redelivery); Kafka the position, and a position seen before is a redelivery.
+   */
+  | { readonly t: 'delivery'; readonly receiveCount?: number; readonly position?: string }
   /** An oncely event. */
   | {
       readonly t: 'event';
@@ -65,6 +68,7 @@ export async function readWorkerReports(dir: string): Promise<WorkerReports> {
   const tally = new EventTally();
   const handlerFaults = new Map<string, number>();
   const outcomes = new Map<string, number>();
+  const positions = new Set<string>();
   let deliveries = 0;
   let redeliveries = 0;
   for (const file of (await readdir(dir)).filter((name) => name.endsWith('.jsonl'))) {
@@ -73,7 +77,9 @@ export async function readWorkerReports(dir: string): Promise<WorkerReports> {
       if (line === undefined) continue;
       if (line.t === 'delivery') {
         deliveries++;
-        if (line.receiveCount > 1) redeliveries++;
+        const seen = line.position !== undefined && positions.has(line.position);
+        if (line.position !== undefined) positions.add(line.position);
+        if (seen || (line.receiveCount ?? 1) > 1) redeliveries++;
       } else if (line.t === 'event') {
         tally.record(line);
       } else if (line.t === 'fault') {

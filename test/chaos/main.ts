@@ -17,19 +17,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeStoreFaultRun, runStoreFaultScenario } from '../faults/store-fault-scenario.js';
 import { type ServerKind, startServers } from '../servers/index.js';
+import { runKafkaChaos } from './kafka/kafka-chaos.js';
 import { formatDetails, formatTable } from './report.js';
 import { type ChaosEnvironment, passed, type ScenarioResult } from './scenario.js';
 import { type ChaosPreset, FULL, QUICK } from './settings.js';
 import { runSqsChaos } from './sqs/sqs-chaos.js';
 import type { RunMode } from './verdict.js';
 
-const SCENARIOS = ['faults', 'sqs'] as const;
+const SCENARIOS = ['faults', 'sqs', 'kafka'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 const MODES: readonly RunMode[] = ['transactional', 'normal'];
 
 const SERVERS_OF: Record<ScenarioName, ServerKind[]> = {
   faults: ['dynamodb'],
   sqs: ['dynamodb', 'sqs'],
+  kafka: ['dynamodb', 'kafka'],
 };
 
 interface Plan {
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
         log(`${scenario}/${mode}: starting`);
         if (scenario === 'faults') results.push(...(await runFaults(env, mode, preset)));
         if (scenario === 'sqs') results.push(await runSqsChaos(env, mode, preset.sqs));
+        if (scenario === 'kafka') results.push(await runKafkaChaos(env, mode, preset.kafka));
       }
     }
   } finally {
