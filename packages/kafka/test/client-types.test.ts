@@ -1,0 +1,33 @@
+import { MemoryStore } from '@oncely/core';
+import type { ConsumerRunConfig, EachBatchHandler, EachMessageHandler } from 'kafkajs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  createEachBatchHandler,
+  createEachMessageHandler,
+  createWatermarkBatchHandler,
+  MemoryWatermarkStore,
+} from '../src/index.js';
+
+// Compile-time: the wrappers' structural payload types accept what kafkajs passes.
+// `npm run typecheck` fails if they drift apart.
+describe('kafkajs types', () => {
+  it('takes the handlers as eachMessage and eachBatch', () => {
+    const store = new MemoryStore();
+    const eachMessage = createEachMessageHandler({ store, groupId: 'g', handler: () => {} });
+    const eachBatch = createEachBatchHandler({ store, groupId: 'g', handler: () => {} });
+    const watermark = createWatermarkBatchHandler({
+      watermarks: new MemoryWatermarkStore(),
+      groupId: 'g',
+      handler: () => {},
+    });
+    expectTypeOf(eachMessage).toMatchTypeOf<EachMessageHandler>();
+    expectTypeOf(eachBatch).toMatchTypeOf<EachBatchHandler>();
+    expectTypeOf(watermark).toMatchTypeOf<EachBatchHandler>();
+    const configs: ConsumerRunConfig[] = [
+      { eachMessage },
+      { eachBatchAutoResolve: false, eachBatch },
+      { eachBatch: watermark },
+    ];
+    expect(configs).toHaveLength(3);
+  });
+});
