@@ -1,5 +1,5 @@
 import type { RunContext } from './context.js';
-import type { Engine } from './engine.js';
+import type { Engine, RunIdentity } from './engine.js';
 import type { DuplicateRunResult, RunResult } from './result.js';
 import {
   type ClaimRequest,
@@ -36,36 +36,41 @@ export type ClaimedRun = DuplicateRunResult<unknown> | ReadyRun;
 
 /** A ready run over a claim this process holds. Internal. */
 export function readyHeld(engine: Engine<unknown>, held: HeldClaim): ReadyRun {
-  let state: 'held' | 'ran' | 'released' = 'held';
-  return {
-    status: 'ready',
-    ...held.id,
-    run(fn) {
-      if (state !== 'held') return Promise.reject(reused(held.id.key, state));
-      state = 'ran';
-      return runHeld(engine, held, fn);
-    },
-    async release() {
-      if (state !== 'held') return;
-      state = 'released';
-      await releaseHeld(engine, held);
-    },
-  };
+  return readyRun(
+    held.id,
+    (fn) => runHeld(engine, held, fn),
+    () => releaseHeld(engine, held),
+  );
 }
 
 /** A ready run in transactional mode: nothing is held; `run` is the whole transactional flow. Internal. */
 export function readyTransactional(engine: Engine<unknown>, request: ClaimRequest): ReadyRun {
+  return readyRun(
+    request.id,
+    (fn) => runTransactional(engine, { ...request, fn }),
+    async () => {},
+  );
+}
+
+/** Runs at most once, releases at most once, and never both. */
+function readyRun(
+  id: RunIdentity,
+  start: <T>(fn: (context: RunContext) => Promise<T> | T) => Promise<RunResult<T>>,
+  giveBack: () => Promise<void>,
+): ReadyRun {
   let state: 'held' | 'ran' | 'released' = 'held';
   return {
     status: 'ready',
-    ...request.id,
+    ...id,
     run(fn) {
-      if (state !== 'held') return Promise.reject(reused(request.id.key, state));
+      if (state !== 'held') return Promise.reject(reused(id.key, state));
       state = 'ran';
-      return runTransactional(engine, { ...request, fn });
+      return start(fn);
     },
     async release() {
-      if (state === 'held') state = 'released';
+      if (state !== 'held') return;
+      state = 'released';
+      await giveBack();
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
-import { type WatermarkOperation, WatermarkStoreError } from '../errors.js';
+import { callWatermarks, watermarkFault } from '../watermark/call.js';
 import type {
   AdvanceOutcome,
   Watermark,
@@ -105,10 +105,19 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
   }
 
   async read(key: string): Promise<Watermark | undefined> {
-    const output = await this.send('read', key, () =>
-      this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: this.key(key), ConsistentRead: true }),
-      ),
+    const output = await callWatermarks(
+      this.name,
+      'read',
+      key,
+      () =>
+        this.client.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: this.key(key),
+            ConsistentRead: true,
+          }),
+        ),
+      isRetryable,
     );
     return output.Item === undefined ? undefined : decode(output.Item);
   }
@@ -137,19 +146,25 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
       return { advanced: true };
     } catch (error) {
       if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') {
-        throw this.fault('advance', key, error);
+        throw watermarkFault(this.name, 'advance', key, error, isRetryable(error));
       }
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
       // An endpoint that does not return the old item: one extra read, only on this rare path.
       const current = old === undefined ? await this.read(key) : decode(old);
-      if (current === undefined) throw this.fault('advance', key, error);
+      // Refused, then gone (an operator deleted it in between): the same write may succeed now.
+      if (current === undefined) throw watermarkFault(this.name, 'advance', key, error, true);
       return { advanced: false, current };
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.send('delete', key, () =>
-      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) })),
+    await callWatermarks(
+      this.name,
+      'delete',
+      key,
+      () =>
+        this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) })),
+      isRetryable,
     );
   }
 
@@ -159,34 +174,16 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
       ...(this.sortKey === undefined ? {} : { [this.sortKey.name]: { S: this.sortKey.value } }),
     };
   }
+}
 
-  private async send<T>(
-    operation: WatermarkOperation,
-    key: string,
-    call: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw this.fault(operation, key, error);
-    }
-  }
-
-  private fault(operation: WatermarkOperation, key: string, error: unknown): WatermarkStoreError {
-    const name = (error as { name?: unknown } | null)?.name;
-    const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata
-      ?.httpStatusCode;
-    const retryable =
-      (typeof name === 'string' && RETRYABLE.test(name)) || (status !== undefined && status >= 500);
-    const reason = error instanceof Error ? error.message : String(error);
-    return new WatermarkStoreError(
-      `Watermark store "${this.name}" failed to ${operation} "${key}": ${reason}`,
-      operation,
-      retryable,
-      key,
-      error,
-    );
-  }
+/** Throttling, timeouts and DynamoDB's own 5xx are worth retrying. */
+function isRetryable(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata
+    ?.httpStatusCode;
+  return (
+    (typeof name === 'string' && RETRYABLE.test(name)) || (status !== undefined && status >= 500)
+  );
 }
 
 function decode(item: Record<string, AttributeValue>): Watermark {

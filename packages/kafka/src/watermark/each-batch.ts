@@ -2,21 +2,16 @@ import { randomUUID } from 'node:crypto';
 import {
   type Clock,
   InvalidOptionError,
-  OncelyError,
   type OncelyLogger,
   silentLogger,
   systemClock,
 } from '@oncely/core';
 import { batchControls, endInterrupted } from '../batch-controls.js';
-import {
-  type InterruptReason,
-  WatermarkConflictError,
-  type WatermarkOperation,
-  WatermarkStoreError,
-} from '../errors.js';
+import { type InterruptReason, WatermarkConflictError } from '../errors.js';
 import { withHeartbeat } from '../keep-alive.js';
 import { KAFKA_DEFAULTS, positiveMs, requireFunction } from '../options.js';
 import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from '../types.js';
+import { callWatermarks } from './call.js';
 import type { WatermarkStore } from './store.js';
 
 /** Options of {@link createWatermarkBatchHandler}. */
@@ -100,7 +95,7 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
     if (messages.length === 0) return;
     const controls = batchControls(payload);
     const key = watermarkKey(topic, partition);
-    const stored = await call(watermarks, 'read', key, () => watermarks.read(key));
+    const stored = await callWatermarks(watermarks.name, 'read', key, () => watermarks.read(key));
     const done = BigInt(stored?.offset ?? -1);
     let lastProcessed: string | undefined;
     let failure: { error: unknown } | undefined;
@@ -126,7 +121,7 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
       }
     }
     if (lastProcessed !== undefined) {
-      const outcome = await call(watermarks, 'advance', key, () =>
+      const outcome = await callWatermarks(watermarks.name, 'advance', key, () =>
         watermarks.advance(key, { offset: lastProcessed, owner, now: clock.now() }),
       );
       if (!outcome.advanced) {
@@ -205,26 +200,4 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
   };
-}
-
-/** Calls the store, turning anything but oncely's own errors into a {@link WatermarkStoreError}. */
-async function call<T>(
-  store: WatermarkStore,
-  operation: WatermarkOperation,
-  key: string,
-  run: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await run();
-  } catch (cause) {
-    if (cause instanceof OncelyError) throw cause;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new WatermarkStoreError(
-      `Watermark store "${store.name}" failed to ${operation} "${key}": ${reason}`,
-      operation,
-      true,
-      key,
-      cause,
-    );
-  }
 }
