@@ -98,7 +98,7 @@ describeWithServers('@oncely/kafka on a real broker', () => {
   it('loses nothing and runs nothing twice while a member joins and another leaves mid-batch', async () => {
     const topic = await harness.createTopic('rebalance', 4);
     const groupId = unique('rebalance');
-    const total = 160;
+    const total = 200;
     await harness.produce(
       topic,
       Array.from({ length: total }, (_, i) => ({ value: `m${i}`, partition: i % 4 })),
@@ -117,7 +117,7 @@ describeWithServers('@oncely/kafka on a real broker', () => {
         heartbeatInterval: 300,
         // Slow handlers keep batches in flight while the group rebalances.
         handler: async ({ message }) => {
-          await sleep(15);
+          await sleep(20);
           ledger.record(String(message.value));
           byMember[name]++;
         },
