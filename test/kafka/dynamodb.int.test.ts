@@ -14,8 +14,8 @@ import {
   createWatermarkBatchHandler,
   keyByHeader,
 } from '@oncely/kafka';
+import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBWatermarkStore } from '../../packages/kafka/src/dynamodb/index.js';
 import { describeWithServers, dynamoClient } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
