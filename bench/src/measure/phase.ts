@@ -22,6 +22,8 @@ export interface PhaseOptions {
   readonly requests?: RequestCounter;
   /** Messages in one item (10 for an SQS batch). @default 1 */
   readonly messagesPerItem?: number;
+  /** Awaited before each item's clock starts (see {@link runPool}). */
+  readonly before?: (index: number) => Promise<void> | undefined;
 }
 
 /**
@@ -37,7 +39,13 @@ export async function measurePhase<T>(
   options: PhaseOptions,
 ): Promise<Phase> {
   options.requests?.reset();
-  const run = await runPool(items, options.concurrency, work);
+  const before = options.before;
+  const run = await runPool(
+    items,
+    options.concurrency,
+    work,
+    before && ((_, index) => before(index)),
+  );
   return {
     messages: items.length * (options.messagesPerItem ?? 1),
     elapsedMs: run.elapsedMs,

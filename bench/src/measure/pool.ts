@@ -25,6 +25,8 @@ export async function runPool<T>(
   items: readonly T[],
   concurrency: number,
   work: (item: T, index: number) => Promise<unknown>,
+  /** Awaited before an item's clock starts (e.g. wait for what it depends on). */
+  before?: (item: T, index: number) => Promise<void> | undefined,
 ): Promise<PoolRun> {
   if (!(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
@@ -34,6 +36,7 @@ export async function runPool<T>(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
+      await before?.(items[index] as T, index);
       const started = nowMs();
       await work(items[index] as T, index);
       latenciesMs.push(nowMs() - started);

@@ -1,6 +1,12 @@
 import type { Scenario } from '../framework/scenario.js';
 import { dynamodbScenario } from './dynamodb.js';
 import { engineScenario } from './engine.js';
+import { lambdaSqsDirectScenario, lambdaSqsLatencyScenario } from './lambda-sqs.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-export const SCENARIOS: readonly Scenario[] = [engineScenario, dynamodbScenario];
+export const SCENARIOS: readonly Scenario[] = [
+  engineScenario,
+  dynamodbScenario,
+  lambdaSqsDirectScenario,
+  lambdaSqsLatencyScenario,
+];
