@@ -1,6 +1,7 @@
 import type { Scenario } from '../framework/scenario.js';
 import { dynamodbScenario } from './dynamodb.js';
 import { engineScenario } from './engine.js';
+import { kafkaScenario } from './kafka.js';
 import { lambdaSqsDirectScenario, lambdaSqsLatencyScenario } from './lambda-sqs.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
@@ -9,4 +10,5 @@ export const SCENARIOS: readonly Scenario[] = [
   dynamodbScenario,
   lambdaSqsDirectScenario,
   lambdaSqsLatencyScenario,
+  kafkaScenario,
 ];

@@ -24,11 +24,13 @@ import { countRequests, type RequestCounter } from '../measure/request-counter.j
 
 /** Sizes of the Lambda SQS scenarios, full and quick. */
 export const LAMBDA_SQS_SETTINGS = {
-  full: { batchesPerRound: 100, rounds: 3, warmupBatches: 20, invocationsInFlight: 4 },
-  quick: { batchesPerRound: 8, rounds: 1, warmupBatches: 4, invocationsInFlight: 4 },
+  full: { batchesPerRound: 100, rounds: 3, warmupBatches: 20 },
+  quick: { batchesPerRound: 8, rounds: 1, warmupBatches: 4 },
 } as const;
 
-type Settings = (typeof LAMBDA_SQS_SETTINGS)[keyof typeof LAMBDA_SQS_SETTINGS];
+type Settings = (typeof LAMBDA_SQS_SETTINGS)[keyof typeof LAMBDA_SQS_SETTINGS] & {
+  readonly invocationsInFlight: number;
+};
 
 /** What differs between the two Lambda SQS scenarios. */
 interface LambdaSqsVariant {
@@ -36,6 +38,12 @@ interface LambdaSqsVariant {
   readonly title: string;
   /** Added to every DynamoDB request by a TCP proxy; `undefined`: no proxy. */
   readonly delayMs: number | undefined;
+  /**
+   * Invocations in flight, each on its own handler instance: several saturate the
+   * store and the cores; one is a single Lambda instance, whose batches wait on
+   * their round trips.
+   */
+  readonly invocationsInFlight: number;
   readonly targets: (
     summaries: ReadonlyMap<string, PhaseSummary>,
     expected: number,
@@ -63,7 +71,10 @@ function lambdaSqsScenario(variant: LambdaSqsVariant): Scenario {
     title: variant.title,
     needs: ['dynamodb'],
     async run(context) {
-      const settings = context.quick ? LAMBDA_SQS_SETTINGS.quick : LAMBDA_SQS_SETTINGS.full;
+      const settings = {
+        ...(context.quick ? LAMBDA_SQS_SETTINGS.quick : LAMBDA_SQS_SETTINGS.full),
+        invocationsInFlight: variant.invocationsInFlight,
+      };
       const server = requireEndpoint(context.servers, 'dynamodb', variant.name);
       const proxy =
         variant.delayMs === undefined
@@ -296,6 +307,7 @@ export const lambdaSqsDirectScenario = lambdaSqsScenario({
   name: 'lambda-sqs',
   title: 'Lambda SQS batches on DynamoDB Local (CPU and store bound)',
   delayMs: undefined,
+  invocationsInFlight: 4,
   targets: (summaries, expected) => [
     throughputTarget(summaries, oncelyNormal, 1.5),
     p99Target(summaries, oncelyNormal),
@@ -312,8 +324,10 @@ export const lambdaSqsDirectScenario = lambdaSqsScenario({
 /** Scenario "lambda-sqs-latency" (round trips bound). */
 export const lambdaSqsLatencyScenario = lambdaSqsScenario({
   name: 'lambda-sqs-latency',
-  title: 'Lambda SQS batches, 5 ms added to every DynamoDB request (round trips bound)',
+  title:
+    'Lambda SQS batches, one instance, 5 ms added to every DynamoDB request (round trips bound)',
   delayMs: 5,
+  invocationsInFlight: 1,
   targets: (summaries) => [
     throughputTarget(summaries, oncelyNormal, 1.0),
     p99Target(summaries, oncelyNormal),
