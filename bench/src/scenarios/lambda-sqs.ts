@@ -28,9 +28,15 @@ export const LAMBDA_SQS_SETTINGS = {
   quick: { batchesPerRound: 8, rounds: 1, warmupBatches: 4 },
 } as const;
 
-type Settings = (typeof LAMBDA_SQS_SETTINGS)[keyof typeof LAMBDA_SQS_SETTINGS] & {
+/** Slow variants run this share of the batches, to keep the whole bench short. */
+const SLOW_VARIANT_SHARE = 0.5;
+
+interface Settings {
+  readonly batchesPerRound: number;
+  readonly rounds: number;
+  readonly warmupBatches: number;
   readonly invocationsInFlight: number;
-};
+}
 
 /** What differs between the two Lambda SQS scenarios. */
 interface LambdaSqsVariant {
@@ -44,6 +50,8 @@ interface LambdaSqsVariant {
    * their round trips.
    */
   readonly invocationsInFlight: number;
+  /** Halve the batches per round (a long delay makes every batch slow). @default false */
+  readonly slow?: boolean;
   readonly targets: (
     summaries: ReadonlyMap<string, PhaseSummary>,
     expected: number,
@@ -71,8 +79,13 @@ function lambdaSqsScenario(variant: LambdaSqsVariant): Scenario {
     title: variant.title,
     needs: ['dynamodb'],
     async run(context) {
+      const sizes = context.quick ? LAMBDA_SQS_SETTINGS.quick : LAMBDA_SQS_SETTINGS.full;
       const settings = {
-        ...(context.quick ? LAMBDA_SQS_SETTINGS.quick : LAMBDA_SQS_SETTINGS.full),
+        ...sizes,
+        batchesPerRound:
+          variant.slow && !context.quick
+            ? Math.round(sizes.batchesPerRound * SLOW_VARIANT_SHARE)
+            : sizes.batchesPerRound,
         invocationsInFlight: variant.invocationsInFlight,
       };
       const server = requireEndpoint(context.servers, 'dynamodb', variant.name);
@@ -328,6 +341,25 @@ export const lambdaSqsLatencyScenario = lambdaSqsScenario({
     'Lambda SQS batches, one instance, 5 ms added to every DynamoDB request (round trips bound)',
   delayMs: 5,
   invocationsInFlight: 1,
+  targets: (summaries) => [
+    throughputTarget(summaries, oncelyNormal, 1.0),
+    p99Target(summaries, oncelyNormal),
+    throughputTarget(summaries, oncelyTransactional, 1.6),
+  ],
+});
+
+/**
+ * Scenario "lambda-sqs-latency-20ms": the same with 20 ms per request, where the
+ * round trips clearly outweigh DynamoDB Local's and the SDK's time per request on a
+ * small machine (at 5 ms they do not, there).
+ */
+export const lambdaSqsLatency20Scenario = lambdaSqsScenario({
+  name: 'lambda-sqs-latency-20ms',
+  title:
+    'Lambda SQS batches, one instance, 20 ms added to every DynamoDB request (round trips dominate)',
+  delayMs: 20,
+  invocationsInFlight: 1,
+  slow: true,
   targets: (summaries) => [
     throughputTarget(summaries, oncelyNormal, 1.0),
     p99Target(summaries, oncelyNormal),
