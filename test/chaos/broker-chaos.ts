@@ -1,8 +1,9 @@
 /**
  * The part of a chaos run every broker shares: fresh tables, the store behind the
  * fault proxy, competing worker processes, a producer that sends each event once (and
- * some twice, as a retrying producer would), a monkey that SIGKILLs workers until the
- * run drains, and the verdict from the ledger and the workers' logs.
+ * some twice, as a retrying producer would), a monkey that SIGKILLs workers while the
+ * producer sends, a wait until the run drains, and the verdict from the ledger and the
+ * workers' logs.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -115,9 +116,11 @@ export async function runBrokerChaos(options: BrokerChaosOptions): Promise<Scena
     const monkey = startChaosMonkey(pool, seededRandom(env.seed + 2), settings.crashEveryMs);
     const deadline = started + settings.deadlineMs;
     await produce(options, order);
+    // Crashes stop with the producer; what they left behind (claims with live leases,
+    // unacknowledged messages, uncommitted offsets) plays out while the run drains.
+    await monkey.stop();
     env.log(`${scenario}/${mode}: sent ${order.length} messages; waiting for the run to drain`);
     const drained = await waitUntilDrained(options, deadline);
-    await monkey.stop();
     await pool.stop();
     if (!drained) env.log(`${scenario}/${mode}: deadline passed before the run drained`);
 

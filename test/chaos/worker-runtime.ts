@@ -125,8 +125,12 @@ export function chaosHandler(
   };
 }
 
-/** On SIGTERM: runs `stop`, then exits. */
+/**
+ * On SIGTERM: runs `stop`, then exits. A worker whose parent died (the IPC channel
+ * closed) exits at once, so an interrupted run leaves no consumers behind.
+ */
 export function onTerminate(stop: () => Promise<void>): void {
+  process.once('disconnect', () => process.exit(0));
   process.once('SIGTERM', () => {
     stop()
       .catch((error: unknown) => console.error('stopping failed', error))

@@ -62,7 +62,8 @@ const consumer = kafka.consumer({
   heartbeatInterval: 1_000,
   rebalanceTimeout: 2 * config.sessionTimeoutMs,
   maxWaitTimeInMs: 500,
-  maxBytesPerPartition: 16 * 1024,
+  // Small batches, so a batch that fails (and is fetched again) wastes little.
+  maxBytesPerPartition: 8 * 1024,
 });
 consumer.on(consumer.events.CRASH, ({ payload }) => {
   console.error(`[${config.name}] consumer crashed: ${payload.error.message}`);
