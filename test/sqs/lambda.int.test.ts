@@ -2,45 +2,20 @@
  * The Lambda path end to end: a real SQS server (ElasticMQ), DynamoDB Local as the store,
  * and `@oncely/sqs/testing` standing in for Lambda's event source mapping.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsHandler, MessageBodyError, type RecordOutcome } from '@oncely/sqs';
 import { createSqsEventSource } from '@oncely/sqs/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers, sqsClient } from '../support/servers.js';
-import {
-  createQueue,
-  deleteQueue,
-  eventually,
-  queueDepth,
-  receiveVisible,
-  sendMessages,
-  type TestQueue,
-} from './queues.js';
-import { createTestTable, type TestTable } from './stores.js';
+import { expect, it } from 'vitest';
+import { describeWithServers } from '../support/servers.js';
+import { useQueues, useTestTable } from './fixtures.js';
+import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => {
-  let client: SQSClient;
-  let table: TestTable;
-  const queues: TestQueue[] = [];
-  const queue = async (options: Parameters<typeof createQueue>[1] = {}) => {
-    const made = await createQueue(client, { prefix: 'lambda', ...options });
-    queues.push(made);
-    return made;
-  };
-
-  beforeAll(async () => {
-    client = sqsClient();
-    table = await createTestTable();
-  });
-  afterAll(async () => {
-    await Promise.all(queues.map((q) => deleteQueue(client, q)));
-    client?.destroy();
-    await table?.drop();
-  });
+  const sqs = useQueues('lambda');
+  const table = useTestTable();
 
   it('a failed record comes back after its visibility timeout and then succeeds, once', async () => {
-    const q = await queue({ visibilityTimeout: 1 });
-    const [id] = await sendMessages(client, q, [{ body: { orderId: 'o-1' } }]);
+    const q = await sqs.queue({ visibilityTimeout: 1 });
+    const [id] = await sendMessages(sqs.client, q, [{ body: { orderId: 'o-1' } }]);
     const effects: [string, number | undefined][] = [];
     let attempts = 0;
     const handler = createSqsHandler({
@@ -52,19 +27,19 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
         effects.push([record.messageId, context.receiveCount]);
       },
     });
-    const source = createSqsEventSource({ client, queueUrl: q.url, handler });
+    const source = createSqsEventSource({ client: sqs.client, queueUrl: q.url, handler });
     const invocations = await source.runUntil((seen) =>
       seen.some((i) => i.succeeded.includes(id as string)),
     );
     expect(invocations[0]?.failed).toEqual([id]);
     // SQS itself redelivered it (no visibility change by the driver): receive count 2.
     expect(effects).toEqual([[id, 2]]);
-    expect(await queueDepth(client, q)).toBe(0);
+    expect(await queueDepth(sqs.client, q)).toBe(0);
   });
 
   it('an invocation that times out after some effects ran: the redelivery skips them', async () => {
-    const q = await queue({ visibilityTimeout: 2 });
-    const ids = await sendMessages(client, q, [{ body: 'fast' }, { body: 'hangs-once' }]);
+    const q = await sqs.queue({ visibilityTimeout: 2 });
+    const ids = await sendMessages(sqs.client, q, [{ body: 'fast' }, { body: 'hangs-once' }]);
     const effects: string[] = [];
     let hung = false;
     const handler = createSqsHandler({
@@ -81,7 +56,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
       },
     });
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler,
       context: { timeout: 1500 },
@@ -96,10 +71,10 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
   });
 
   it('producer duplicates keyed by a body event ID run once, even inside one batch', async () => {
-    const q = await queue({ visibilityTimeout: 1 });
+    const q = await sqs.queue({ visibilityTimeout: 1 });
     const events = ['evt-1', 'evt-1', 'evt-2', 'evt-1', 'evt-3', 'evt-2'];
     await sendMessages(
-      client,
+      sqs.client,
       q,
       events.map((eventId, n) => ({ body: { eventId, attempt: n } })),
     );
@@ -115,7 +90,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
       },
     });
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler,
       failureVisibilityTimeout: 0,
@@ -124,14 +99,14 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     expect(effects.sort()).toEqual(['evt-1', 'evt-2', 'evt-3']);
     expect(outcomes.filter((o) => o.status === 'processed')).toHaveLength(3);
     expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(3);
-    expect(await queueDepth(client, q)).toBe(0);
+    expect(await queueDepth(sqs.client, q)).toBe(0);
   });
 
   it('two concurrent functions on one queue: each event takes effect once', async () => {
-    const q = await queue({ visibilityTimeout: 1 });
+    const q = await sqs.queue({ visibilityTimeout: 1 });
     const events = Array.from({ length: 24 }, (_, n) => `evt-${n % 12}`);
     await sendMessages(
-      client,
+      sqs.client,
       q,
       events.map((eventId) => ({ body: { eventId } })),
     );
@@ -139,7 +114,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     const namespace = table.namespace();
     const makeSource = () =>
       createSqsEventSource({
-        client,
+        client: sqs.client,
         queueUrl: q.url,
         batchSize: 4,
         failureVisibilityTimeout: 0,
@@ -162,8 +137,8 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
   });
 
   it('FIFO: a failure mid-group holds the rest of the group; other groups carry on', async () => {
-    const q = await queue({ fifo: true, visibilityTimeout: 1 });
-    const [, , a2, , a3] = await sendMessages(client, q, [
+    const q = await sqs.queue({ fifo: true, visibilityTimeout: 1 });
+    const [, , a2, , a3] = await sendMessages(sqs.client, q, [
       { body: 'a1', groupId: 'A' },
       { body: 'b1', groupId: 'B' },
       { body: 'a2', groupId: 'A' },
@@ -180,7 +155,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
         effects.push(record.body);
       },
     });
-    const source = createSqsEventSource({ client, queueUrl: q.url, handler });
+    const source = createSqsEventSource({ client: sqs.client, queueUrl: q.url, handler });
     const invocations = await source.runUntil(
       (seen) => seen.flatMap((i) => i.succeeded).length === 5,
     );
@@ -194,8 +169,8 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
   });
 
   it('a poison message (unparseable body) reaches the dead-letter queue after maxReceiveCount', async () => {
-    const q = await queue({ visibilityTimeout: 1, maxReceiveCount: 2 });
-    const [poison] = await sendMessages(client, q, [{ body: '{"eventId": oops' }]);
+    const q = await sqs.queue({ visibilityTimeout: 1, maxReceiveCount: 2 });
+    const [poison] = await sendMessages(sqs.client, q, [{ body: '{"eventId": oops' }]);
     const logged: unknown[] = [];
     let handlerRuns = 0;
     const handler = createSqsHandler({
@@ -213,7 +188,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
       },
     });
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler,
       failureVisibilityTimeout: 0,
@@ -222,7 +197,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     let moved: string | undefined;
     await eventually('the poison message in the dead-letter queue', async () => {
       await source.pollOnce();
-      moved = (await receiveVisible(client, deadLetter, 0))[0]?.Body;
+      moved = (await receiveVisible(sqs.client, deadLetter, 0))[0]?.Body;
       return moved !== undefined;
     });
     expect(moved).toBe('{"eventId": oops');
@@ -231,6 +206,6 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     expect(logged).toHaveLength(2);
     expect(logged[0]).toBeInstanceOf(MessageBodyError);
     expect(logged[0]).toMatchObject({ messageId: poison });
-    expect(await queueDepth(client, q)).toBe(0);
+    expect(await queueDepth(sqs.client, q)).toBe(0);
   });
 });

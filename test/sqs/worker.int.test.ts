@@ -1,33 +1,19 @@
 /**
  * sqs-consumer workers end to end: a real SQS server (ElasticMQ) and DynamoDB Local.
  */
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { OncelyEvent } from '@oncely/core';
 import { createDedupConsumer, GroupBlockedError, MessageBodyError } from '@oncely/sqs';
 import type { Consumer } from 'sqs-consumer';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeWithServers, sqsClient } from '../support/servers.js';
-import {
-  createQueue,
-  deleteQueue,
-  eventually,
-  queueDepth,
-  receiveVisible,
-  sendMessages,
-  type TestQueue,
-} from './queues.js';
-import { createTestTable, type TestTable } from './stores.js';
+import { afterEach, expect, it } from 'vitest';
+import { describeWithServers } from '../support/servers.js';
+import { useQueues, useTestTable } from './fixtures.js';
+import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () => {
-  let client: SQSClient;
-  let table: TestTable;
-  const queues: TestQueue[] = [];
+  const sqs = useQueues('worker');
+  const table = useTestTable();
   const consumers: Consumer[] = [];
-  const queue = async (options: Parameters<typeof createQueue>[1] = {}) => {
-    const made = await createQueue(client, { prefix: 'worker', ...options });
-    queues.push(made);
-    return made;
-  };
   const started = (consumer: Consumer) => {
     consumers.push(consumer);
     consumer.start();
@@ -35,21 +21,12 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
   };
   const bodyOf = (message: Message) => JSON.parse(message.Body ?? 'null');
 
-  beforeAll(async () => {
-    client = sqsClient();
-    table = await createTestTable();
-  });
   afterEach(() => {
     for (const consumer of consumers.splice(0)) consumer.stop({ abort: true });
   });
-  afterAll(async () => {
-    await Promise.all(queues.map((q) => deleteQueue(client, q)));
-    client?.destroy();
-    await table?.drop();
-  });
 
   it('two competing workers with producer duplicates: each event takes effect once', async () => {
-    const q = await queue({ visibilityTimeout: 1 });
+    const q = await sqs.queue({ visibilityTimeout: 1 });
     const namespace = table.namespace();
     const effects: string[] = [];
     const received = [0, 0];
@@ -60,7 +37,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
         key: { bodyField: 'eventId' },
         consumer: {
           queueUrl: q.url,
-          sqs: client,
+          sqs: sqs.client,
           batchSize: 1,
           waitTimeSeconds: 1,
           // An in-progress duplicate comes back at once instead of after the visibility timeout.
@@ -79,25 +56,25 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
     worker(1);
     const events = Array.from({ length: 30 }, (_, n) => `evt-${n % 10}`);
     await sendMessages(
-      client,
+      sqs.client,
       q,
       events.map((eventId) => ({ body: { eventId } })),
     );
-    await eventually('every message deleted', async () => (await queueDepth(client, q)) === 0);
+    await eventually('every message deleted', async () => (await queueDepth(sqs.client, q)) === 0);
     expect(effects.sort()).toEqual([...new Set(events)].sort());
     expect(received[0]).toBeGreaterThan(0);
     expect(received[1]).toBeGreaterThan(0);
   });
 
   it('a handler error reaches sqs-consumer, the message is not deleted, and SQS redelivers it', async () => {
-    const q = await queue({ visibilityTimeout: 1 });
+    const q = await sqs.queue({ visibilityTimeout: 1 });
     const errors: unknown[] = [];
     const effects: [string, number | undefined][] = [];
     let attempts = 0;
     const consumer = createDedupConsumer({
       store: table.store,
       namespace: table.namespace(),
-      consumer: { queueUrl: q.url, sqs: client, waitTimeSeconds: 1 },
+      consumer: { queueUrl: q.url, sqs: sqs.client, waitTimeSeconds: 1 },
       handler: async (message, context) => {
         if (++attempts === 1) throw new Error('warehouse API down');
         effects.push([message.MessageId ?? '', context.receiveCount]);
@@ -105,16 +82,16 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
     });
     consumer.on('processing_error', (error) => errors.push(error));
     started(consumer);
-    const [id] = await sendMessages(client, q, [{ body: { sku: 'x' } }]);
+    const [id] = await sendMessages(sqs.client, q, [{ body: { sku: 'x' } }]);
     await eventually('the redelivery processed', () => effects.length === 1);
     expect(effects).toEqual([[id, 2]]);
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).cause).toMatchObject({ message: 'warehouse API down' });
-    await eventually('the message deleted', async () => (await queueDepth(client, q)) === 0);
+    await eventually('the message deleted', async () => (await queueDepth(sqs.client, q)) === 0);
   });
 
   it('extends the lease with the visibility while a slow handler runs', async () => {
-    const q = await queue({ visibilityTimeout: 30 });
+    const q = await sqs.queue({ visibilityTimeout: 30 });
     const events: OncelyEvent[] = [];
     const visibleWhileRunning: number[] = [];
     const leases: number[] = [];
@@ -125,7 +102,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
       onEvent: (event) => events.push(event),
       consumer: {
         queueUrl: q.url,
-        sqs: client,
+        sqs: sqs.client,
         waitTimeSeconds: 1,
         visibilityTimeout: 2,
         heartbeatInterval: 1,
@@ -136,11 +113,11 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
         // Outlive the 2 s visibility and lease: finish only after two heartbeats.
         await eventually('two lease extensions', () => extended().length >= 2);
         // Past the original 2 s, sqs-consumer has kept the message hidden from others.
-        visibleWhileRunning.push((await receiveVisible(client, q, 0)).length);
+        visibleWhileRunning.push((await receiveVisible(sqs.client, q, 0)).length);
       },
     });
     started(consumer);
-    await sendMessages(client, q, [{ body: { slow: true } }]);
+    await sendMessages(sqs.client, q, [{ body: { slow: true } }]);
     await eventually('the slow message completed', () =>
       events.some((e) => e.type === 'completed'),
     );
@@ -155,14 +132,14 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
   });
 
   it('FIFO: runs each group in order; a failure mid-group holds the rest until it succeeds', async () => {
-    const q = await queue({ fifo: true, visibilityTimeout: 1 });
+    const q = await sqs.queue({ fifo: true, visibilityTimeout: 1 });
     const effects: string[] = [];
     const errors: unknown[] = [];
     let a2Attempts = 0;
     const consumer = createDedupConsumer({
       store: table.store,
       namespace: table.namespace(),
-      consumer: { queueUrl: q.url, sqs: client, batchSize: 10, waitTimeSeconds: 1 },
+      consumer: { queueUrl: q.url, sqs: sqs.client, batchSize: 10, waitTimeSeconds: 1 },
       handler: async (message) => {
         const body = message.Body ?? '';
         if (body === 'a2' && ++a2Attempts === 1) throw new Error('a2 failed once');
@@ -170,7 +147,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
       },
     });
     consumer.on('processing_error', (error) => errors.push(error));
-    await sendMessages(client, q, [
+    await sendMessages(sqs.client, q, [
       { body: 'a1', groupId: 'A' },
       { body: 'b1', groupId: 'B' },
       { body: 'a2', groupId: 'A' },
@@ -185,11 +162,11 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
     // The first batch reported a2's error and a3 as blocked behind it.
     expect((errors[0] as Error).message).toBe('a2 failed once');
     expect(errors[1]).toBeInstanceOf(GroupBlockedError);
-    await eventually('the queue empty', async () => (await queueDepth(client, q)) === 0);
+    await eventually('the queue empty', async () => (await queueDepth(sqs.client, q)) === 0);
   });
 
   it('a poison message reaches the dead-letter queue after maxReceiveCount', async () => {
-    const q = await queue({ visibilityTimeout: 1, maxReceiveCount: 2 });
+    const q = await sqs.queue({ visibilityTimeout: 1, maxReceiveCount: 2 });
     const errors: unknown[] = [];
     let handlerRuns = 0;
     const consumer = createDedupConsumer({
@@ -198,7 +175,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
       key: { bodyField: 'eventId' },
       consumer: {
         queueUrl: q.url,
-        sqs: client,
+        sqs: sqs.client,
         waitTimeSeconds: 1,
         terminateVisibilityTimeout: true,
       },
@@ -208,11 +185,11 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
     });
     consumer.on('processing_error', (error) => errors.push(error.cause));
     started(consumer);
-    const [poison] = await sendMessages(client, q, [{ body: 'not json at all' }]);
+    const [poison] = await sendMessages(sqs.client, q, [{ body: 'not json at all' }]);
     const deadLetter = q.deadLetter as TestQueue;
     let moved: Message | undefined;
     await eventually('the poison message in the dead-letter queue', async () => {
-      moved = (await receiveVisible(client, deadLetter, 0))[0];
+      moved = (await receiveVisible(sqs.client, deadLetter, 0))[0];
       return moved !== undefined;
     });
     expect(moved?.Body).toBe('not json at all');

@@ -9,13 +9,11 @@ import {
   GetItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createTable } from '@oncely/dynamodb';
 import { createSqsEventSource, type LambdaSqsHandler } from '@oncely/sqs/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { useQueues } from '../../../test/sqs/fixtures.js';
 import {
-  createQueue,
-  deleteQueue,
   eventually,
   queueDepth,
   receiveVisible,
@@ -26,7 +24,6 @@ import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
-  sqsClient,
 } from '../../../test/support/servers.js';
 
 const FORMS = ['handler', 'middy-handler', 'powertools-handler'] as const;
@@ -35,13 +32,11 @@ describeWithServers('lambda-sqs example on ElasticMQ and DynamoDB Local', () => 
   const suffix = randomUUID().slice(0, 8);
   const dedupTable = `example-dedup-${suffix}`;
   const balancesTable = `example-balances-${suffix}`;
-  let sqs: SQSClient;
+  const sqs = useQueues('payments');
   const dynamo = () => dynamoClient();
   const handlers = new Map<string, LambdaSqsHandler>();
-  const queues: TestQueue[] = [];
 
   beforeAll(async () => {
-    sqs = sqsClient();
     const client = dynamo();
     await createTable(client, { tableName: dedupTable });
     await client.send(
@@ -67,8 +62,6 @@ describeWithServers('lambda-sqs example on ElasticMQ and DynamoDB Local', () => 
   });
 
   afterAll(async () => {
-    await Promise.all(queues.map((q) => deleteQueue(sqs, q)));
-    sqs?.destroy();
     const client = dynamo();
     for (const table of [dedupTable, balancesTable]) {
       await client.send(new DeleteTableCommand({ TableName: table })).catch(() => {});
@@ -77,17 +70,12 @@ describeWithServers('lambda-sqs example on ElasticMQ and DynamoDB Local', () => 
   });
 
   it.each(FORMS)('%s credits each payment once; malformed messages go to the DLQ', async (form) => {
-    const queue = await createQueue(sqs, {
-      prefix: 'payments',
-      visibilityTimeout: 1,
-      maxReceiveCount: 2,
-    });
-    queues.push(queue);
+    const queue = await sqs.queue({ visibilityTimeout: 1, maxReceiveCount: 2 });
     const customerId = `customer-${form}`;
     const payment = (paymentId: string, amountCents: number) => ({
       body: { paymentId, customerId, amountCents },
     });
-    await sendMessages(sqs, queue, [
+    await sendMessages(sqs.client, queue, [
       payment('pay-1', 100),
       payment('pay-2', 250),
       payment('pay-1', 100), // the producer retried: a new message, the same payment
@@ -98,7 +86,7 @@ describeWithServers('lambda-sqs example on ElasticMQ and DynamoDB Local', () => 
       { body: { customerId, amountCents: 999 } }, // no paymentId
     ]);
     const source = createSqsEventSource({
-      client: sqs,
+      client: sqs.client,
       queueUrl: queue.url,
       handler: handlers.get(form) as LambdaSqsHandler,
       failureVisibilityTimeout: 0,
@@ -107,12 +95,15 @@ describeWithServers('lambda-sqs example on ElasticMQ and DynamoDB Local', () => 
     const deadLetter = queue.deadLetter as TestQueue;
     await eventually('good payments deleted and both bad messages dead-lettered', async () => {
       await source.pollOnce();
-      return (await queueDepth(sqs, queue)) === 0 && (await queueDepth(sqs, deadLetter)) === 2;
+      return (
+        (await queueDepth(sqs.client, queue)) === 0 &&
+        (await queueDepth(sqs.client, deadLetter)) === 2
+      );
     });
     const deleted = source.invocations.flatMap((i) => i.succeeded);
     expect(deleted).toHaveLength(6);
     expect(await balanceOf(customerId)).toEqual({ balanceCents: 400, payments: 3 });
-    const dead = await receiveVisible(sqs, deadLetter);
+    const dead = await receiveVisible(sqs.client, deadLetter);
     expect(dead.map((m) => m.Body).sort()).toEqual(
       [
         '{"paymentId": "pay-4", "customerId": ',

@@ -7,22 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { RecordOutcome } from '@oncely/sqs';
 import type { Consumer } from 'sqs-consumer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  deleteQueue,
-  eventually,
-  queueDepth,
-  sendMessages,
-  type TestQueue,
-} from '../../../test/sqs/queues.js';
+import { useQueues } from '../../../test/sqs/fixtures.js';
+import { eventually, queueDepth, sendMessages } from '../../../test/sqs/queues.js';
 import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
-  sqsClient,
   sqsEndpoint,
 } from '../../../test/support/servers.js';
 import { settingsFromEnv } from '../src/config.js';
@@ -32,21 +26,17 @@ import { createShippingWorker } from '../src/worker.js';
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 
 describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => {
-  let sqs: SQSClient;
+  const sqs = useQueues('orders');
   let dynamo: DynamoDBClient;
   const tables: string[] = [];
-  const queues: TestQueue[] = [];
 
   beforeAll(() => {
-    sqs = sqsClient();
     dynamo = dynamoClient();
   });
   afterAll(async () => {
-    await Promise.all(queues.map((q) => deleteQueue(sqs, q)));
     for (const table of tables) {
       await dynamo.send(new DeleteTableCommand({ TableName: table })).catch(() => {});
     }
-    sqs?.destroy();
     dynamo?.destroy();
   });
 
@@ -60,12 +50,11 @@ describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => 
       VISIBILITY_TIMEOUT: '2',
     });
     tables.push(settings.dedupTable, settings.shipmentsTable);
-    const queueUrl = await setUpLocal(settings, sqs, dynamo);
-    const { QueueUrl: dlqUrl } = await sqs.send(
+    const queueUrl = await setUpLocal(settings, sqs.client, dynamo);
+    const { QueueUrl: dlqUrl } = await sqs.client.send(
       new GetQueueUrlCommand({ QueueName: `${settings.queueName}-dlq` }),
     );
-    const queue: TestQueue = { url: queueUrl, arn: '', deadLetter: { url: dlqUrl ?? '', arn: '' } };
-    queues.push(queue);
+    const queue = sqs.adopt({ url: queueUrl, arn: '', deadLetter: { url: dlqUrl ?? '', arn: '' } });
     return { settings, queue };
   }
 
@@ -88,7 +77,7 @@ describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => 
     const { settings, queue } = await localSetup();
     const outcomes: RecordOutcome<string>[] = [];
     const worker: Consumer = createShippingWorker({
-      sqs,
+      sqs: sqs.client,
       dynamo,
       queueUrl: queue.url,
       dedupTable: settings.dedupTable,
@@ -99,8 +88,11 @@ describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => 
     });
     worker.start();
     try {
-      await sendMessages(sqs, queue, orders(['o-1', 'o-2', 'o-1', 'o-3', 'o-2', 'o-1']));
-      await eventually('the queue drained', async () => (await queueDepth(sqs, queue)) === 0);
+      await sendMessages(sqs.client, queue, orders(['o-1', 'o-2', 'o-1', 'o-3', 'o-2', 'o-1']));
+      await eventually(
+        'the queue drained',
+        async () => (await queueDepth(sqs.client, queue)) === 0,
+      );
     } finally {
       worker.stop({ abort: true });
     }
@@ -119,7 +111,7 @@ describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => 
 
   it('runs as a program (npm start) against SQS_ENDPOINT and DYNAMODB_ENDPOINT, and stops on SIGTERM', async () => {
     const { settings, queue } = await localSetup();
-    await sendMessages(sqs, queue, orders(['p-1', 'p-2', 'p-1']));
+    await sendMessages(sqs.client, queue, orders(['p-1', 'p-2', 'p-1']));
     const program = spawn(
       process.execPath,
       ['--import', 'tsx', '--conditions=oncely-source', 'src/main.ts'],
@@ -145,7 +137,10 @@ describeWithServers('sqs-worker example on ElasticMQ and DynamoDB Local', () => 
         async () => Object.keys(await shipmentsByOrder(settings.shipmentsTable)).length === 2,
         30_000,
       );
-      await eventually('the queue drained', async () => (await queueDepth(sqs, queue)) === 0);
+      await eventually(
+        'the queue drained',
+        async () => (await queueDepth(sqs.client, queue)) === 0,
+      );
     } finally {
       program.kill('SIGTERM');
     }

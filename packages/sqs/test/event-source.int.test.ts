@@ -1,42 +1,21 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  createQueue,
-  deleteQueue,
-  queueDepth,
-  receiveVisible,
-  sendMessages,
-  type TestQueue,
-} from '../../../test/sqs/queues.js';
-import { describeWithServers, sqsClient } from '../../../test/support/servers.js';
+import { expect, it } from 'vitest';
+import { useQueues } from '../../../test/sqs/fixtures.js';
+import { queueDepth, receiveVisible, sendMessages } from '../../../test/sqs/queues.js';
+import { describeWithServers } from '../../../test/support/servers.js';
 import { createSqsEventSource } from '../src/testing/index.js';
 
 describeWithServers('createSqsEventSource against ElasticMQ', () => {
-  let client: SQSClient;
-  const queues: TestQueue[] = [];
-  const queue = async (options: Parameters<typeof createQueue>[1] = {}) => {
-    const made = await createQueue(client, { prefix: 'driver', ...options });
-    queues.push(made);
-    return made;
-  };
-
-  beforeAll(() => {
-    client = sqsClient();
-  });
-  afterAll(async () => {
-    await Promise.all(queues.map((q) => deleteQueue(client, q)));
-    client?.destroy();
-  });
+  const sqs = useQueues('driver');
 
   it('builds SQSEvent records the way Lambda does and deletes the successes', async () => {
-    const q = await queue();
-    const [id] = await sendMessages(client, q, [
+    const q = await sqs.queue();
+    const [id] = await sendMessages(sqs.client, q, [
       { body: { orderId: 'o-1' }, attributes: { eventId: 'evt-1' } },
     ]);
     const events: SQSEvent[] = [];
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler: (event) => void events.push(event),
       context: { functionName: 'orders' },
@@ -61,15 +40,15 @@ describeWithServers('createSqsEventSource against ElasticMQ', () => {
     });
     expect(record?.receiptHandle).toEqual(expect.any(String));
     expect(record?.attributes.SentTimestamp).toMatch(/^\d+$/);
-    expect(await queueDepth(client, q)).toBe(0);
+    expect(await queueDepth(sqs.client, q)).toBe(0);
   });
 
   it('gives FIFO records their group, deduplication ID and sequence number', async () => {
-    const q = await queue({ fifo: true });
-    await sendMessages(client, q, [{ body: 'a', groupId: 'g-1', deduplicationId: 'd-1' }]);
+    const q = await sqs.queue({ fifo: true });
+    await sendMessages(sqs.client, q, [{ body: 'a', groupId: 'g-1', deduplicationId: 'd-1' }]);
     const events: SQSEvent[] = [];
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler: (event) => void events.push(event),
     });
@@ -83,10 +62,10 @@ describeWithServers('createSqsEventSource against ElasticMQ', () => {
   });
 
   it('leaves the records named in batchItemFailures on the queue', async () => {
-    const q = await queue({ visibilityTimeout: 30 });
-    const [keep, fail] = await sendMessages(client, q, [{ body: 'keep' }, { body: 'fail' }]);
+    const q = await sqs.queue({ visibilityTimeout: 30 });
+    const [keep, fail] = await sendMessages(sqs.client, q, [{ body: 'keep' }, { body: 'fail' }]);
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler: (event) => ({
         batchItemFailures: event.Records.filter((r) => r.body === 'fail').map((r) => ({
@@ -99,15 +78,15 @@ describeWithServers('createSqsEventSource against ElasticMQ', () => {
     expect(invocation?.succeeded).toEqual([keep]);
     expect(invocation?.failed).toEqual([fail]);
     // Visibility 0 makes the failure visible again at once, with its receive count raised.
-    const again = await receiveVisible(client, q);
+    const again = await receiveVisible(sqs.client, q);
     expect(again.map((m) => [m.MessageId, m.Attributes?.ApproximateReceiveCount])).toEqual([
       [fail, '2'],
     ]);
   });
 
   it('fails the whole batch when the handler throws, times out, or names an unknown record', async () => {
-    const q = await queue({ visibilityTimeout: 30 });
-    await sendMessages(client, q, [{ body: 'x' }, { body: 'y' }]);
+    const q = await sqs.queue({ visibilityTimeout: 30 });
+    await sendMessages(sqs.client, q, [{ body: 'x' }, { body: 'y' }]);
     const handlers = [
       () => {
         throw new Error('crashed');
@@ -119,7 +98,7 @@ describeWithServers('createSqsEventSource against ElasticMQ', () => {
     ];
     for (const handler of handlers) {
       const source = createSqsEventSource({
-        client,
+        client: sqs.client,
         queueUrl: q.url,
         handler,
         failureVisibilityTimeout: 0,
@@ -130,15 +109,15 @@ describeWithServers('createSqsEventSource against ElasticMQ', () => {
       expect(invocation[0]?.succeeded, String(handler)).toEqual([]);
       expect(invocation[0]?.failed.length, String(handler)).toBeGreaterThan(0);
     }
-    expect(await queueDepth(client, q)).toBe(2);
+    expect(await queueDepth(sqs.client, q)).toBe(2);
   });
 
   it('counts down the remaining time and reports the function name', async () => {
-    const q = await queue();
-    await sendMessages(client, q, [{ body: 'x' }]);
+    const q = await sqs.queue();
+    await sendMessages(sqs.client, q, [{ body: 'x' }]);
     let seen: { name: string; remaining: number } | undefined;
     const source = createSqsEventSource({
-      client,
+      client: sqs.client,
       queueUrl: q.url,
       handler: (_, context) => {
         seen = { name: context.functionName, remaining: context.getRemainingTimeInMillis() };
