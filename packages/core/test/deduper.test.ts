@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { bindStore } from '../../../test/support/stores.js';
 import {
   createDeduper,
   type DedupStore,
@@ -145,7 +146,7 @@ describe('deduper.run', () => {
     const cause = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const store = new MemoryStore();
     const failing: DedupStore = {
-      ...bind(store),
+      ...bindStore(store),
       name: 'flaky',
       claim: () => Promise.reject(cause),
     };
@@ -161,7 +162,7 @@ describe('deduper.run', () => {
   it('does not report success when completion fails in the store', async () => {
     const store = new MemoryStore();
     const failing: DedupStore = {
-      ...bind(store),
+      ...bindStore(store),
       complete: () => Promise.reject(new Error('timeout')),
     };
     const { deduper } = setup({ store: failing });
@@ -254,15 +255,3 @@ describe('transactional mode', () => {
     expect(ledger).toHaveLength(1);
   });
 });
-
-function bind(store: MemoryStore): DedupStore {
-  return {
-    name: store.name,
-    claim: store.claim.bind(store),
-    complete: store.complete.bind(store),
-    release: store.release.bind(store),
-    extendLease: store.extendLease.bind(store),
-    get: store.get.bind(store),
-    delete: store.delete.bind(store),
-  };
-}

@@ -7,6 +7,7 @@ import {
   StoreError,
 } from '@oncely/core';
 import { describe, expect, it, vi } from 'vitest';
+import { bindStore } from '../../../test/support/stores.js';
 import {
   BatchInterruptedError,
   countingStore,
@@ -52,7 +53,7 @@ describe('createEachBatchHandler', () => {
     let maxInFlight = 0;
     const claimed: string[] = [];
     const slowClaims: DedupStore = {
-      ...bind(inner),
+      ...bindStore(inner),
       claim: async (key, options) => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -190,7 +191,7 @@ describe('createEachBatchHandler', () => {
   it('stops the partition at a store error, with nothing resolved from the failing message on', async () => {
     const inner = new MemoryStore();
     const failing: DedupStore = {
-      ...bind(inner),
+      ...bindStore(inner),
       claim: async (key, options) => {
         if (key.endsWith('/2')) throw new Error('ThrottlingException');
         return inner.claim(key, options);
@@ -279,16 +280,3 @@ describe('createEachBatchHandler', () => {
     expect(bad({ ttl: '1s', sessionTimeout: 5000 })).toBe('ttl');
   });
 });
-
-function bind(store: MemoryStore): DedupStore {
-  return {
-    name: store.name,
-    claim: store.claim.bind(store),
-    complete: store.complete.bind(store),
-    release: store.release.bind(store),
-    extendLease: store.extendLease.bind(store),
-    get: store.get.bind(store),
-    delete: store.delete.bind(store),
-    commit: store.commit.bind(store),
-  };
-}
