@@ -1,27 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  createDeduper,
-  InProgressError,
-  ManualClock,
-  MemoryStore,
-  type OncelyEvent,
-  type ReadyRun,
-} from '../src/index.js';
-
-function setup(options: Partial<Parameters<typeof createDeduper>[0]> = {}) {
-  const clock = new ManualClock();
-  const store = new MemoryStore();
-  const events: OncelyEvent[] = [];
-  const deduper = createDeduper({
-    store,
-    namespace: 'orders',
-    lease: '30s',
-    clock,
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return { clock, store, events, deduper };
-}
+import { InProgressError, type ReadyRun } from '../src/index.js';
+import { setup } from './setup.js';
 
 function ready(claim: Awaited<ReturnType<ReturnType<typeof setup>['deduper']['claim']>>): ReadyRun {
   expect(claim.status).toBe('ready');
@@ -32,7 +11,7 @@ describe('deduper.claim (claim ahead, run later)', () => {
   it('holds the key until run, which completes it like deduper.run', async () => {
     const { deduper, store, clock } = setup();
     const claim = ready(await deduper.claim('o1'));
-    expect((await store.get('orders#o1', { now: clock.now() }))?.status).toBe('IN_PROGRESS');
+    expect((await store.get('payments#o1', { now: clock.now() }))?.status).toBe('IN_PROGRESS');
     await expect(deduper.run('o1', () => 'copy')).rejects.toBeInstanceOf(InProgressError);
 
     const outcome = await claim.run(() => 'charged');
@@ -44,7 +23,7 @@ describe('deduper.claim (claim ahead, run later)', () => {
     const { deduper, store, clock, events } = setup();
     const claim = ready(await deduper.claim('o1'));
     await claim.release();
-    expect(await store.get('orders#o1', { now: clock.now() })).toBeUndefined();
+    expect(await store.get('payments#o1', { now: clock.now() })).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: 'released', key: 'o1', error: undefined });
     await expect(claim.run(() => 'late')).rejects.toThrow(/already released/);
     ready(await deduper.claim('o1'));
@@ -55,7 +34,7 @@ describe('deduper.claim (claim ahead, run later)', () => {
     const claim = ready(await deduper.claim('o1'));
     const boom = new Error('boom');
     await expect(claim.run(() => Promise.reject(boom))).rejects.toBe(boom);
-    expect(await store.get('orders#o1', { now: clock.now() })).toBeUndefined();
+    expect(await store.get('payments#o1', { now: clock.now() })).toBeUndefined();
     await claim.release(); // after run: a no-op, never a second release
     await expect(claim.run(() => 'again')).rejects.toThrow(/already run/);
   });
@@ -69,7 +48,7 @@ describe('deduper.claim (claim ahead, run later)', () => {
         clock.advance(100);
         await vi.advanceTimersByTimeAsync(100);
       }
-      const record = await store.get('orders#o1', { now: clock.now() });
+      const record = await store.get('payments#o1', { now: clock.now() });
       expect(record?.leaseUntil).toBeGreaterThan(clock.now());
       expect(await claim.run(() => 'ok')).toMatchObject({ status: 'processed' });
     } finally {
@@ -81,7 +60,7 @@ describe('deduper.claim (claim ahead, run later)', () => {
     const { deduper, store, clock } = setup({ transactional: true });
     const first = ready(await deduper.claim('o1'));
     const second = ready(await deduper.claim('o1'));
-    expect(await store.get('orders#o1', { now: clock.now() })).toBeUndefined();
+    expect(await store.get('payments#o1', { now: clock.now() })).toBeUndefined();
     const ledger: string[] = [];
     const outcomeA = await first.run((context) => context.addEffect(() => ledger.push('a')));
     const outcomeB = await second.run((context) => context.addEffect(() => ledger.push('b')));

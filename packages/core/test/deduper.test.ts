@@ -1,33 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bindStore } from '../../../test/support/stores.js';
 import {
-  createDeduper,
   type DedupStore,
   FingerprintMismatchError,
   InProgressError,
   InvalidKeyError,
   LeaseLostError,
-  ManualClock,
   MemoryStore,
-  type OncelyEvent,
   ResultTooLargeError,
   StoreError,
 } from '../src/index.js';
-
-function setup(options: Partial<Parameters<typeof createDeduper>[0]> = {}) {
-  const clock = new ManualClock();
-  const store = new MemoryStore();
-  const events: OncelyEvent[] = [];
-  const deduper = createDeduper({
-    store,
-    namespace: 'payments',
-    lease: '30s',
-    clock,
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return { clock, store, events, deduper, types: () => events.map((e) => e.type) };
-}
+import { setup } from './setup.js';
 
 describe('deduper.run', () => {
   it('runs a new key once and skips its redelivery', async () => {
