@@ -30,6 +30,20 @@ export type MemoryEffect = () => void;
 
 const LOST: FencedOutcome = { ok: false, reason: 'lease_lost' };
 
+/** The answer of a claim or a commit that finds the key held, the same for both. */
+type Taken = Extract<ClaimOutcome, { kind: 'in_progress' | 'duplicate' }>;
+
+/**
+ * How a claim or a commit answers when `existing` still holds the key: `in_progress`
+ * while its lease is live, `duplicate` once it completed; `undefined` when the key is free.
+ */
+function takenBy(existing: DedupRecord | undefined, now: number): Taken | undefined {
+  if (existing === undefined || isClaimable(existing, now)) return undefined;
+  return isLeaseLive(existing, now)
+    ? { kind: 'in_progress', record: existing, retryAfterMs: existing.leaseUntil - now }
+    : { kind: 'duplicate', record: existing };
+}
+
 /**
  * The embedded default store: one process, atomic because each operation runs
  * synchronously between awaits. Right for tests, demos and single-instance
@@ -56,11 +70,8 @@ export class MemoryStore implements DedupStore {
   async claim(key: string, options: ClaimOptions): Promise<ClaimOutcome> {
     const { now } = options;
     const existing = this.records.get(key);
-    if (existing !== undefined && !isClaimable(existing, now)) {
-      return isLeaseLive(existing, now)
-        ? { kind: 'in_progress', record: existing, retryAfterMs: existing.leaseUntil - now }
-        : { kind: 'duplicate', record: existing };
-    }
+    const taken = takenBy(existing, now);
+    if (taken) return taken;
     const token = newToken();
     const record: DedupRecord = {
       key,
@@ -120,12 +131,8 @@ export class MemoryStore implements DedupStore {
    */
   async commit(key: string, options: CommitOptions): Promise<CommitOutcome> {
     const { now } = options;
-    const existing = this.records.get(key);
-    if (existing !== undefined && !isClaimable(existing, now)) {
-      return isLeaseLive(existing, now)
-        ? { kind: 'in_progress', record: existing, retryAfterMs: existing.leaseUntil - now }
-        : { kind: 'duplicate', record: existing };
-    }
+    const taken = takenBy(this.records.get(key), now);
+    if (taken) return taken;
     for (const effect of options.effects) {
       if (typeof effect !== 'function') {
         throw new TypeError('MemoryStore.commit takes effects as functions');
