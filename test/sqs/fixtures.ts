@@ -1,12 +1,12 @@
 /**
- * Suite fixtures for tests against ElasticMQ and DynamoDB Local: each registers its own
- * `beforeAll`/`afterAll`, so a suite gets its clients, queues and table made before the
- * first test and removed after the last. Call them in the body of a `describeWithServers`.
+ * The SQS fixture for tests against ElasticMQ: it registers its own `beforeAll`/`afterAll`,
+ * so a suite gets its client and queues made before the first test and removed after the
+ * last. Call it in the body of a `describeWithServers` (for the table, `useStoreTable`).
  *
  * @example
  * describeWithServers('my adapter', () => {
  *   const sqs = useQueues('mine');
- *   const table = useTestTable();
+ *   const table = useStoreTable('mine');
  *   it('works', async () => {
  *     const q = await sqs.queue({ visibilityTimeout: 1 });
  *     await sendMessages(sqs.client, q, [{ body: 'hello' }]);
@@ -18,7 +18,6 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { sqsClient } from '../support/servers.js';
 import { type CreateQueueOptions, createQueue, deleteQueue, type TestQueue } from './queues.js';
-import { createTestTable, type TestTable } from './stores.js';
 
 /** The SQS side of a suite: one client, and the queues the suite made, deleted after it. */
 export interface QueueFixture {
@@ -63,37 +62,6 @@ export function useQueues(prefix: string): QueueFixture {
     },
   };
   return fixture;
-}
-
-/**
- * Registers the hooks that create a DynamoDB Local table with a store on it before the
- * suite and drop it after; the returned table reads through to the one made.
- *
- * @example
- * const table = useTestTable();
- * // in a test: createSqsHandler({ store: table.store, namespace: table.namespace(), ... })
- */
-export function useTestTable(prefix?: string): Omit<TestTable, 'drop'> {
-  let table: TestTable | undefined;
-  beforeAll(async () => {
-    table = await createTestTable(prefix);
-  });
-  afterAll(async () => {
-    await table?.drop();
-  });
-  const made = () => madeBefore(table, 'test table');
-  return {
-    get client() {
-      return made().client;
-    },
-    get tableName() {
-      return made().tableName;
-    },
-    get store() {
-      return made().store;
-    },
-    namespace: (name) => made().namespace(name),
-  };
 }
 
 /** A fixture's value, or a clear error when a test body reads it outside a test. */

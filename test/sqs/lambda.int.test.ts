@@ -6,12 +6,13 @@ import { createSqsHandler, MessageBodyError, type RecordOutcome } from '@oncely/
 import { createSqsEventSource } from '@oncely/sqs/testing';
 import { expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';
-import { useQueues, useTestTable } from './fixtures.js';
+import { useStoreTable } from '../support/tables.js';
+import { useQueues } from './fixtures.js';
 import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => {
   const sqs = useQueues('lambda');
-  const table = useTestTable();
+  const table = useStoreTable('sqs-lambda');
 
   it('a failed record comes back after its visibility timeout and then succeeds, once', async () => {
     const q = await sqs.queue({ visibilityTimeout: 1 });

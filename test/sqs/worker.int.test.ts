@@ -7,12 +7,13 @@ import { createDedupConsumer, GroupBlockedError, MessageBodyError } from '@oncel
 import type { Consumer } from 'sqs-consumer';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';
-import { useQueues, useTestTable } from './fixtures.js';
+import { useStoreTable } from '../support/tables.js';
+import { useQueues } from './fixtures.js';
 import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () => {
   const sqs = useQueues('worker');
-  const table = useTestTable();
+  const table = useStoreTable('sqs-worker');
   const consumers: Consumer[] = [];
   const started = (consumer: Consumer) => {
     consumers.push(consumer);

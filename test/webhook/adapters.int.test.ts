@@ -6,16 +6,20 @@ import {
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
 import { describeWithServers } from '../support/servers.js';
-import { useWebhookTable } from './dynamo-table.js';
+import { useStoreTable } from '../support/tables.js';
 
 // Every adapter on a real HTTP server on 127.0.0.1, every claim a conditional write
 // on DynamoDB Local: the same scenarios the unit project runs on the memory store.
 describeWithServers('webhook receivers on DynamoDB Local', () => {
-  const table = useWebhookTable('webhook-adapters');
+  const table = useStoreTable('webhook-adapters');
   for (const [name, serve] of Object.entries(adapterServers)) {
-    describeWebhookScenarios(`${name} + DynamoDBStore`, { serve, store: table.store });
+    describeWebhookScenarios(`${name} + DynamoDBStore`, { serve, store: () => table.store });
   }
   for (const kit of [standardWebhooksKit, githubKit]) {
-    describeWebhookScenarios('hono + DynamoDBStore', { serve: serveHono, kit, store: table.store });
+    describeWebhookScenarios('hono + DynamoDBStore', {
+      serve: serveHono,
+      kit,
+      store: () => table.store,
+    });
   }
 });

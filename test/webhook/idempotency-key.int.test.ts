@@ -3,10 +3,10 @@ import { createWebhookHandler, idempotencyKey, type WebhookHandlerFunction } fro
 import { type ServedReceiver, serveExpress } from '@oncely/webhook/testing';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';
-import { useWebhookTable } from './dynamo-table.js';
+import { useStoreTable } from '../support/tables.js';
 
 describeWithServers('Idempotency-Key API on Express and DynamoDB Local', () => {
-  const table = useWebhookTable('idempotency-key');
+  const table = useStoreTable('idempotency-key');
   let served: ServedReceiver | undefined;
   afterEach(async () => {
     await served?.close();
@@ -18,7 +18,7 @@ describeWithServers('Idempotency-Key API on Express and DynamoDB Local', () => {
       provider: idempotencyKey({
         caller: (request) => request.headers.get('authorization')?.replace(/^Bearer /, ''),
       }),
-      store: table.store(),
+      store: table.store,
       namespace: `orders-${randomUUID()}`,
       ttl: '24h',
       handler,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type ClaimOutcome, expiresAtFor, isClaimable } from '@oncely/core';
 import { expect, it } from 'vitest';
 import { describeWithServers } from '../../../test/support/servers.js';
-import { useStoreTable } from './tables.js';
+import { useStoreTable } from '../../../test/support/tables.js';
 
 const LEASE = 30_000;
 const TTL = 3_600_000;

@@ -1,7 +1,7 @@
 import { describeStoreConformance } from '@oncely/core/testing';
 import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
+import { freshTable } from '../../../test/support/tables.js';
 import { DynamoDBStore, type DynamoDBStoreOptions } from '../src/index.js';
-import { freshTable } from './tables.js';
 
 const SINGLE_TABLE: Pick<DynamoDBStoreOptions, 'attributes' | 'sortKey'> = {
   attributes: {

@@ -10,9 +10,9 @@ import {
 } from '@oncely/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
+import { useStoreTable } from '../../../test/support/tables.js';
 import { DynamoDBStore, TableNotFoundError } from '../src/index.js';
 import { gate } from './gate.js';
-import { useStoreTable } from './tables.js';
 
 describeWithServers('createDeduper with DynamoDBStore, end to end', () => {
   const table = useStoreTable('deduper');

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
 import { expect, it } from 'vitest';
 import { describeWithServers } from '../../../test/support/servers.js';
+import { useStoreTable } from '../../../test/support/tables.js';
 import { countCommands } from './command-counter.js';
 import { gate } from './gate.js';
-import { useStoreTable } from './tables.js';
 
 describeWithServers('DynamoDBStore round trips', () => {
   const table = useStoreTable('round-trips');

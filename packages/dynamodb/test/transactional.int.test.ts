@@ -3,13 +3,13 @@ import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDeduper, InProgressError, type RunContext } from '@oncely/core';
 import { expect, it } from 'vitest';
 import { describeWithServers } from '../../../test/support/servers.js';
+import { useStoreTable } from '../../../test/support/tables.js';
 import {
   dynamoTransaction,
   TransactionCancelledError,
   TransactionLimitError,
 } from '../src/index.js';
 import { gate } from './gate.js';
-import { useStoreTable } from './tables.js';
 
 describeWithServers('DynamoDBStore transactional mode', () => {
   const table = useStoreTable('transactional');
