@@ -1,35 +1,21 @@
+import type { Payment } from './plan.js';
+
 /**
- * A fake card processor that counts charges per payment, so the demo can show
- * double charges. In transactional mode the charge is a ledger row in the same
- * store as the dedup record instead.
+ * A fake card processor: an effect outside any store, like a real payments API. It
+ * counts charges per payment, so the demo can show double charges.
  */
-export class PaymentProvider {
-  private readonly charges = new Map<string, number>();
+export class CardProcessor {
+  private readonly charged = new Map<string, number>();
 
-  /** Charges the card for a payment; every call is a real (fake) charge. */
-  charge(paymentId: string, amountCents: number): string {
-    this.charges.set(paymentId, (this.charges.get(paymentId) ?? 0) + 1);
-    return `ch_${paymentId}_${amountCents}_${this.charges.get(paymentId)}`;
+  /** Charges the card; every call is a new (fake) charge. @returns the charge ID */
+  charge(payment: Payment): string {
+    const count = (this.charged.get(payment.paymentId) ?? 0) + 1;
+    this.charged.set(payment.paymentId, count);
+    return `ch_${payment.paymentId}_${count}`;
   }
 
-  /** Total charges made. */
-  get total(): number {
-    let sum = 0;
-    for (const count of this.charges.values()) sum += count;
-    return sum;
-  }
-
-  /** Payments charged more than once. */
-  get doubleCharged(): number {
-    let count = 0;
-    for (const n of this.charges.values()) if (n > 1) count++;
-    return count;
-  }
-
-  /** Payments never charged. */
-  missing(paymentIds: Iterable<string>): number {
-    let count = 0;
-    for (const id of paymentIds) if (!this.charges.has(id)) count++;
-    return count;
+  /** Charges made per payment ID (payments never charged are absent). */
+  charges(): ReadonlyMap<string, number> {
+    return this.charged;
   }
 }

@@ -1,39 +1,53 @@
 /**
- * A deterministic delivery plan: what an at-least-once queue does to a stream of
- * payment events. Seeded, so every run of the demo prints the same table.
+ * A deterministic plan of what the producer sends and where workers die: seeded, so
+ * every run of the demo sends the same messages and crashes the same payments.
  */
 
-/** What happens to one delivery of an event. */
-export type Fate = 'ok' | 'crash-before-charge' | 'crash-after-charge';
-
-/** One delivery of one event. `copies` > 1 means that many workers get it at once. */
-export interface Delivery {
+/** One payment event, the body of an SQS message. */
+export interface Payment {
+  /** The producer's ID for the payment: the same in every copy the producer sends. */
   readonly paymentId: string;
   readonly amountCents: number;
-  readonly copies: number;
-  readonly fate: Fate;
 }
 
-/** How often each kind of trouble happens. */
+/** Where a crashing worker dies: before it charges the card, or after. */
+export type CrashPoint = 'before-charge' | 'after-charge';
+
+/** How much trouble the plan makes. */
 export interface PlanOptions {
   readonly payments: number;
-  /** Share of events redelivered later (a lost ack, a visibility timeout). */
-  readonly redeliveryRate: number;
-  /** Share of events handed to two workers at the same time. */
-  readonly concurrentRate: number;
-  /** Share of first deliveries whose worker crashes mid-handler. */
-  readonly crashRate: number;
+  /**
+   * Share of payments the producer sends twice, as two messages with two message
+   * IDs (a `SendMessage` retried after a timeout, an outbox relay that re-sends).
+   */
+  readonly producerDuplicateRate: number;
+  /** Payments whose first delivery dies before charging. */
+  readonly crashesBeforeCharge: number;
+  /** Payments whose first delivery dies after charging, before its invocation returns. */
+  readonly crashesAfterCharge: number;
   readonly seed: number;
 }
 
-/** The demo's defaults: 200 payments and plenty of trouble. */
+/**
+ * The demo's defaults: 200 payments, a tenth of them sent twice, and four workers
+ * that die mid-handler (each costs its event source one function timeout).
+ */
 export const DEFAULT_PLAN: PlanOptions = {
   payments: 200,
-  redeliveryRate: 0.2,
-  concurrentRate: 0.1,
-  crashRate: 0.06,
+  producerDuplicateRate: 0.1,
+  crashesBeforeCharge: 2,
+  crashesAfterCharge: 2,
   seed: 7,
 };
+
+/** What the producer sends, in order, and which payments' first deliveries die. */
+export interface Plan {
+  readonly payments: readonly Payment[];
+  /** Message bodies in send order: every payment once, the duplicated ones twice. */
+  readonly messages: readonly Payment[];
+  /** Payment ID -> where its first delivery dies. */
+  readonly crashes: ReadonlyMap<string, CrashPoint>;
+}
 
 /** Mulberry32: a tiny seeded PRNG, enough for a reproducible demo. */
 function random(seed: number): () => number {
@@ -47,25 +61,48 @@ function random(seed: number): () => number {
   };
 }
 
-/** The first delivery of every event, then the planned redeliveries, in queue order. */
-export function planDeliveries(options: PlanOptions = DEFAULT_PLAN): Delivery[][] {
+/**
+ * Builds the plan. A duplicated payment's second copy goes either right behind the
+ * first (a retried send: usually the same batch, or the other event source's batch
+ * at the same moment) or to the end of the stream (a relay re-sending later, after
+ * the first copy was processed). Crashes fall on payments sent once, so each crash
+ * is the only trouble its payment sees.
+ */
+export function planPayments(options: PlanOptions = DEFAULT_PLAN): Plan {
   const next = random(options.seed);
-  const first: Delivery[] = [];
-  const later: Delivery[] = [];
+  const payments: Payment[] = [];
+  const messages: Payment[] = [];
+  const resentLater: Payment[] = [];
+  const sentOnce: Payment[] = [];
   for (let i = 1; i <= options.payments; i++) {
-    const paymentId = `pay_${String(i).padStart(4, '0')}`;
-    const amountCents = 500 + Math.floor(next() * 20_000);
-    const roll = next();
-    const fate: Fate =
-      roll < options.crashRate / 2
-        ? 'crash-before-charge'
-        : roll < options.crashRate
-          ? 'crash-after-charge'
-          : 'ok';
-    const copies = next() < options.concurrentRate ? 2 : 1;
-    first.push({ paymentId, amountCents, copies, fate });
-    if (next() < options.redeliveryRate)
-      later.push({ paymentId, amountCents, copies: 1, fate: 'ok' });
+    const payment = {
+      paymentId: `pay_${String(i).padStart(4, '0')}`,
+      amountCents: 500 + Math.floor(next() * 20_000),
+    };
+    payments.push(payment);
+    messages.push(payment);
+    if (next() < options.producerDuplicateRate) {
+      if (next() < 0.5) messages.push(payment);
+      else resentLater.push(payment);
+    } else {
+      sentOnce.push(payment);
+    }
   }
-  return [first, later];
+  messages.push(...resentLater);
+  const crashes = new Map<string, CrashPoint>();
+  const points: CrashPoint[] = [
+    ...Array<CrashPoint>(options.crashesBeforeCharge).fill('before-charge'),
+    ...Array<CrashPoint>(options.crashesAfterCharge).fill('after-charge'),
+  ];
+  if (points.length > sentOnce.length) {
+    throw new RangeError(`${points.length} crashes need as many payments sent once`);
+  }
+  for (const point of points) {
+    let payment: Payment | undefined;
+    while (payment === undefined || crashes.has(payment.paymentId)) {
+      payment = sentOnce[Math.floor(next() * sentOnce.length)];
+    }
+    crashes.set(payment.paymentId, point);
+  }
+  return { payments, messages, crashes };
 }
