@@ -11,8 +11,11 @@ import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
 import type { ConsumerRunConfig } from 'kafkajs';
 import { lambdaContext } from './lambda-context.js';
 
-/** The message handler every contender runs: the same work, counted by the scenario. */
-export type MessageWork = (value: Buffer | string | null) => Promise<number>;
+/**
+ * The message handler every contender runs: the same work, counted by the scenario,
+ * which also checks that no position (`partition/offset`) runs twice.
+ */
+export type MessageWork = (position: string, value: Buffer | string | null) => Promise<number>;
 
 /** What a contender's consumer is built from. */
 export interface KafkaContenderDeps {
@@ -26,6 +29,12 @@ export interface KafkaContenderDeps {
 /** A contender of the Kafka scenario: how it configures `consumer.run`. */
 export interface KafkaContender {
   readonly name: string;
+  /**
+   * Per-message store writes make a contender a hundred times slower than kafkajs
+   * alone: it reads a prefix of the topic, the cheap ones read all of it, so each
+   * run lasts long enough to time.
+   */
+  readonly cost: 'per message' | 'per batch';
   readonly table: 'oncely' | 'powertools' | undefined;
   runConfig(deps: KafkaContenderDeps, work: MessageWork): ConsumerRunConfig;
 }
@@ -33,22 +42,26 @@ export interface KafkaContender {
 /** kafkajs alone: `eachMessage`, no dedup. */
 export const bareKafkajs: KafkaContender = {
   name: 'bare kafkajs (eachMessage)',
+  cost: 'per batch',
   table: undefined,
   runConfig: (_deps, work) => ({
-    eachMessage: async ({ message }) => void (await work(message.value)),
+    eachMessage: async ({ partition, message }) => {
+      await work(`${partition}/${message.offset}`, message.value);
+    },
   }),
 };
 
 /** oncely's `eachMessage` wrapper: a claim and a completion per message, in turn. */
 export const oncelyEachMessage: KafkaContender = {
   name: 'oncely per-message (eachMessage)',
+  cost: 'per message',
   table: 'oncely',
   runConfig: ({ client, tableName, groupId }, work) => ({
     eachMessage: createEachMessageHandler({
       store: new DynamoDBStore({ client, tableName }),
       groupId,
       ttl: '24h',
-      handler: ({ message }) => work(message.value),
+      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
     }),
   }),
 };
@@ -56,6 +69,7 @@ export const oncelyEachMessage: KafkaContender = {
 /** oncely's `eachBatch` wrapper: per-message claims run ahead while handlers run in order. */
 export const oncelyEachBatch: KafkaContender = {
   name: 'oncely per-message (eachBatch, claims ahead)',
+  cost: 'per message',
   table: 'oncely',
   runConfig: ({ client, tableName, groupId }, work) => ({
     eachBatchAutoResolve: false,
@@ -64,7 +78,7 @@ export const oncelyEachBatch: KafkaContender = {
       groupId,
       ttl: '24h',
       eachBatchAutoResolve: false,
-      handler: ({ message }) => work(message.value),
+      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
     }),
   }),
 };
@@ -72,6 +86,7 @@ export const oncelyEachBatch: KafkaContender = {
 /** oncely's partition-watermark mode: one read and one conditional write per partition per batch. */
 export const oncelyWatermark: KafkaContender = {
   name: 'oncely watermark (eachBatch)',
+  cost: 'per batch',
   table: 'oncely',
   runConfig: ({ client, tableName, groupId }, work) => ({
     eachBatchAutoResolve: false,
@@ -79,7 +94,7 @@ export const oncelyWatermark: KafkaContender = {
       watermarks: new DynamoDBWatermarkStore({ client, tableName }),
       groupId,
       eachBatchAutoResolve: false,
-      handler: ({ message }) => work(message.value),
+      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
     }),
   }),
 };
@@ -91,12 +106,14 @@ export const oncelyWatermark: KafkaContender = {
  */
 export const kafkajsPowertools: KafkaContender = {
   name: 'kafkajs + Powertools makeIdempotent (eachMessage)',
+  cost: 'per message',
   table: 'powertools',
   runConfig: ({ client, tableName, groupId }, work) => {
     const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 86_400 });
     config.registerLambdaContext(lambdaContext(60 * 60_000));
     const processOnce = makeIdempotent(
-      (record: { key: string; value: string }) => work(record.value),
+      (record: { key: string; position: string; value: string }) =>
+        work(record.position, record.value),
       {
         persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
         config,
@@ -105,8 +122,9 @@ export const kafkajsPowertools: KafkaContender = {
     );
     return {
       eachMessage: async ({ topic, partition, message }) => {
-        const key = `${topic}/${partition}/${message.offset}`;
-        await processOnce({ key, value: message.value?.toString() ?? '' });
+        const position = `${partition}/${message.offset}`;
+        const key = `${topic}/${position}`;
+        await processOnce({ key, position, value: message.value?.toString() ?? '' });
       },
     };
   },

@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDeduper } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
@@ -9,11 +9,12 @@ import { countRequests } from '../measure/request-counter.js';
 
 /** Sizes of the DynamoDB scenario, full and quick. */
 export const DYNAMODB_SETTINGS = {
-  full: { messagesPerRound: 2_000, rounds: 3, concurrency: 16, warmupMessages: 400 },
+  full: { messagesPerRound: 1_500, rounds: 5, concurrency: 16, warmupMessages: 400 },
   quick: { messagesPerRound: 150, rounds: 1, concurrency: 16, warmupMessages: 50 },
 } as const;
 
 const FLOOR = 'floor: conditional PutItem';
+const FLOOR_TAKEN = 'conditional PutItem, key taken';
 const NEW = 'oncely, new messages';
 const DUPLICATE = 'oncely, duplicates';
 
@@ -42,7 +43,9 @@ async function runDynamodb(context: BenchContext): Promise<ScenarioReport> {
       namespace: 'bench',
       ttl: '24h',
     });
-    const phases = new Map<string, Phase[]>([FLOOR, NEW, DUPLICATE].map((name) => [name, []]));
+    const phases = new Map<string, Phase[]>(
+      [FLOOR, FLOOR_TAKEN, NEW, DUPLICATE].map((name) => [name, []]),
+    );
     const options = { concurrency: settings.concurrency, requests };
     const floorPut = (key: string) =>
       client.send(
@@ -57,8 +60,20 @@ async function runDynamodb(context: BenchContext): Promise<ScenarioReport> {
             expiresAt: { N: String(Math.ceil(Date.now() / 1000) + 86_400) },
           },
           ConditionExpression: 'attribute_not_exists(pk)',
+          // What a duplicate's claim asks for, so it needs no read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+    // The same put once the key exists: DynamoDB refuses it (HTTP 400) and the SDK throws.
+    const floorPutTaken = async (key: string) => {
+      try {
+        await floorPut(key);
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return;
+        throw error;
+      }
+      throw new Error(`key floor#${key} was expected to exist`);
+    };
     const runOnce = async (key: string, expected: 'processed' | 'duplicate') => {
       const outcome = await deduper.run(key, () => key.length);
       if (outcome.status !== expected) {
@@ -71,7 +86,10 @@ async function runDynamodb(context: BenchContext): Promise<ScenarioReport> {
       const warmup = round === 0;
       const count = warmup ? settings.warmupMessages : settings.messagesPerRound;
       const keys = Array.from({ length: count }, (_, index) => `round-${round}-key-${index}`);
-      const floor = () => measurePhase(keys, floorPut, options);
+      const floor = async () => ({
+        put: await measurePhase(keys, floorPut, options),
+        taken: await measurePhase(keys, floorPutTaken, options),
+      });
       const fresh = () => measurePhase(keys, (key) => runOnce(key, 'processed'), options);
       const again = () => measurePhase(keys, (key) => runOnce(key, 'duplicate'), options);
       // Alternate who goes first, so a table that grows or a busy moment hits both.
@@ -80,7 +98,8 @@ async function runDynamodb(context: BenchContext): Promise<ScenarioReport> {
           ? { floor: await floor(), fresh: await fresh(), again: await again() }
           : { fresh: await fresh(), again: await again(), floor: await floor() };
       if (!warmup) {
-        phases.get(FLOOR)?.push(results.floor);
+        phases.get(FLOOR)?.push(results.floor.put);
+        phases.get(FLOOR_TAKEN)?.push(results.floor.taken);
         phases.get(NEW)?.push(results.fresh);
         phases.get(DUPLICATE)?.push(results.again);
       }
@@ -140,7 +159,7 @@ function buildReport(
     settings,
     notes: [
       `${settings.messagesPerRound.toLocaleString('en-US')} keys per round, ${settings.concurrency} in flight, median msg/s of ${settings.rounds} rounds after a warmup round; every round uses new keys, then the same keys again for duplicates.`,
-      'Floor: one conditional PutItem of a new key per message (what a claim costs); 2 writes per message would be 50% of it.',
+      'Floor: one conditional PutItem of a new key per message (what a claim costs); 2 writes per message would be 50% of it. Key taken: the same put again, refused by its condition (what a duplicate’s claim costs: DynamoDB answers HTTP 400 and the SDK throws).',
       'requests/msg: HTTP requests counted by a client middleware (retries included). CPU ms/msg: this process only (DynamoDB Local runs in its own JVM on the same cores).',
     ],
   };

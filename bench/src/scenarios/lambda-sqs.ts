@@ -24,7 +24,7 @@ import { countRequests, type RequestCounter } from '../measure/request-counter.j
 
 /** Sizes of the Lambda SQS scenarios, full and quick. */
 export const LAMBDA_SQS_SETTINGS = {
-  full: { batchesPerRound: 100, rounds: 3, warmupBatches: 20 },
+  full: { batchesPerRound: 100, rounds: 5, warmupBatches: 20 },
   quick: { batchesPerRound: 8, rounds: 1, warmupBatches: 4 },
 } as const;
 
