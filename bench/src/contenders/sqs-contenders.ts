@@ -22,6 +22,8 @@ export interface SqsContenderDeps {
   readonly client: DynamoDBClient;
   /** The contender's own table, when {@link SqsContender.table} asked for one. */
   readonly tableName: string;
+  /** Receives the cause of every record the instance reports failed. */
+  readonly reportFailure: (messageId: string, cause: unknown) => void;
 }
 
 /** A contender of the Lambda SQS scenarios. */
@@ -102,13 +104,16 @@ function oncelyContender(name: string, transactional: boolean): SqsContender {
     name,
     table: 'oncely',
     handlerRuns: transactional ? 'every delivery' : 'unique',
-    createInstance: ({ client, tableName }, work) =>
+    createInstance: ({ client, tableName, reportFailure }, work) =>
       createSqsHandler({
         store: new DynamoDBStore({ client, tableName }),
         namespace: 'bench',
         ttl: '24h',
         transactional,
         handler: (record) => work(record),
+        onOutcome: (outcome) => {
+          if (outcome.status === 'failed') reportFailure(outcome.messageId, outcome.error);
+        },
       }),
   };
 }
@@ -129,7 +134,7 @@ export const powertools: SqsContender = {
   name: 'Powertools (makeIdempotent + processPartialResponse)',
   table: 'powertools',
   handlerRuns: 'unique',
-  createInstance({ client, tableName }, work) {
+  createInstance({ client, tableName, reportFailure }, work) {
     const config = new IdempotencyConfig({
       eventKeyJmesPath: 'messageId',
       expiresAfterSeconds: 86_400,
@@ -142,7 +147,12 @@ export const powertools: SqsContender = {
     });
     return async (event, context) => {
       config.registerLambdaContext(context);
-      return processPartialResponse(event, processRecord, processor, { context });
+      const response = await processPartialResponse(event, processRecord, processor, { context });
+      const errors = processor.errors;
+      response.batchItemFailures.forEach((failure, index) => {
+        reportFailure(failure.itemIdentifier, errors[index]);
+      });
+      return response;
     };
   },
 };
