@@ -64,14 +64,14 @@ export const QUICK: ChaosPreset = {
   kafka: {
     ...common,
     events: 400,
-    produceOverMs: 30_000,
+    produceOverMs: 40_000,
     // A failed handler fails its batch, which Kafka then fetches again from that
     // message on: Kafka consumers retry far less often than SQS ones.
     throwRate: 0.01,
     slowRate: 0.01,
     leaseMs: 3_000,
     // A killed member holds its partitions until its session times out (6 s).
-    crashEveryMs: [8_000, 12_000],
+    crashEveryMs: [5_000, 8_000],
     deadlineMs: 150_000,
   },
   storeFaultMessages: 150,
@@ -90,6 +90,7 @@ export const FULL: ChaosPreset = {
     ...QUICK.kafka,
     events: 3_000,
     produceOverMs: 120_000,
+    crashEveryMs: [6_000, 10_000],
     deadlineMs: 360_000,
   },
   storeFaultMessages: 600,

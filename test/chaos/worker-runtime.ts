@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RunContext } from '@oncely/core';
-import { dynamoTransaction } from '@oncely/dynamodb';
+import { DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
 import { type SeededRandom, seededRandom } from '../faults/seeded-random.js';
-import type { EventLogWriter } from './event-log.js';
+import { EventLogWriter } from './event-log.js';
 import { effectPut, writeEffect } from './ledger.js';
+import { localDynamo } from './local-aws.js';
 import type { RunMode } from './verdict.js';
 import { WORKER_CONFIG_ENV, type WorkerMessage } from './worker-pool.js';
 
@@ -141,4 +142,33 @@ export function onTerminate(stop: () => Promise<void>): void {
 /** The name of an error, for outcome counts. */
 export function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
+}
+
+/** What every worker process starts with. */
+export interface Worker<T extends WorkerBaseConfig> {
+  readonly config: T;
+  readonly log: EventLogWriter;
+  readonly inFlight: InFlight;
+  /** The store, through the fault proxy, with the SDK's default 3 attempts. */
+  readonly store: DynamoDBStore;
+  /** The chaos handler, for an event ID. */
+  readonly run: (eventId: string, context: RunContext) => Promise<void>;
+}
+
+/**
+ * Sets a worker process up from the config the pool gave it.
+ *
+ * @example
+ * const { config, log, store, run } = startWorker<SqsWorkerConfig>();
+ */
+export function startWorker<T extends WorkerBaseConfig>(): Worker<T> {
+  const config = workerConfig<T>();
+  const log = new EventLogWriter(config.eventsFile);
+  const inFlight = new InFlight();
+  const store = new DynamoDBStore({
+    client: localDynamo(config.storeEndpoint, { maxAttempts: 3 }),
+    tableName: config.recordsTable,
+  });
+  const run = chaosHandler(config, log, localDynamo(config.ledgerEndpoint), inFlight);
+  return { config, log, inFlight, store, run };
 }

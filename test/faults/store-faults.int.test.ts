@@ -10,6 +10,7 @@ import {
   type DeduperOptions,
   InProgressError,
   ManualClock,
+  type RunContext,
   StoreError,
 } from '@oncely/core';
 import { createTable, dynamoTransaction } from '@oncely/dynamodb';
@@ -216,12 +217,18 @@ describeWithServers('DynamoDBStore under store faults', () => {
       return countByKey(await readLedger(admin, ledgerTable)).get(key) ?? 0;
     }
 
-    it('applied but unseen: the effect and the record landed together; the redelivery is a duplicate', async () => {
-      const { proxy, deduper, record } = await scripted(1, { transactional: true });
+    /** A fresh key, and a handler that adds its ledger effect to the commit. */
+    function ledgerRun() {
       const key = `tx-${randomUUID()}`;
-      const handler = (context: Parameters<Parameters<typeof deduper.run>[1]>[0]) => {
+      const handler = (context: RunContext) => {
         dynamoTransaction(context).put(effectPut(ledgerTable, key, 'test'));
       };
+      return { key, handler };
+    }
+
+    it('applied but unseen: the effect and the record landed together; the redelivery is a duplicate', async () => {
+      const { proxy, deduper, record } = await scripted(1, { transactional: true });
+      const { key, handler } = ledgerRun();
       proxy.injectNext('reset-after', 'TransactWriteItems');
 
       await expect(deduper.run(key, handler)).rejects.toMatchObject({ operation: 'commit' });
@@ -232,12 +239,10 @@ describeWithServers('DynamoDBStore under store faults', () => {
 
     it('applied but unseen, with SDK retries: the resent transaction (same client token) does not apply twice', async () => {
       const { proxy, deduper } = await scripted(3, { transactional: true });
-      const key = `tx-${randomUUID()}`;
+      const { key, handler } = ledgerRun();
       proxy.injectNext('reset-after', 'TransactWriteItems');
 
-      const outcome = await deduper.run(key, (context) => {
-        dynamoTransaction(context).put(effectPut(ledgerTable, key, 'test'));
-      });
+      const outcome = await deduper.run(key, handler);
       // DynamoDB answers a resent token with the first call's success (idempotent for 10 minutes).
       expect(outcome.status).toBe('processed');
       expect(proxy.stats().byOperation.TransactWriteItems).toEqual({ 'reset-after': 1 });
@@ -246,10 +251,7 @@ describeWithServers('DynamoDBStore under store faults', () => {
 
     it('throttled: nothing was written, and the redelivery commits the effect once', async () => {
       const { proxy, deduper, record } = await scripted(1, { transactional: true });
-      const key = `tx-${randomUUID()}`;
-      const handler = (context: Parameters<Parameters<typeof deduper.run>[1]>[0]) => {
-        dynamoTransaction(context).put(effectPut(ledgerTable, key, 'test'));
-      };
+      const { key, handler } = ledgerRun();
       proxy.injectNext('throttle', 'TransactWriteItems');
 
       await expect(deduper.run(key, handler)).rejects.toMatchObject({

@@ -4,19 +4,9 @@
  * store behind the fault proxy, its events in its own JSONL log. Started by the pool;
  * killed by the monkey, which makes the group rebalance while batches are running.
  */
-import { DynamoDBStore } from '@oncely/dynamodb';
 import { createEachBatchHandler, keyByOffset, keyByValueField } from '@oncely/kafka';
 import { Kafka, logLevel } from 'kafkajs';
-import { EventLogWriter } from '../event-log.js';
-import { localDynamo } from '../local-aws.js';
-import {
-  chaosHandler,
-  errorName,
-  InFlight,
-  onTerminate,
-  type WorkerBaseConfig,
-  workerConfig,
-} from '../worker-runtime.js';
+import { errorName, onTerminate, startWorker, type WorkerBaseConfig } from '../worker-runtime.js';
 
 /** What a Kafka member is told. */
 export interface KafkaWorkerConfig extends WorkerBaseConfig {
@@ -27,14 +17,7 @@ export interface KafkaWorkerConfig extends WorkerBaseConfig {
   readonly sessionTimeoutMs: number;
 }
 
-const config = workerConfig<KafkaWorkerConfig>();
-const log = new EventLogWriter(config.eventsFile);
-const inFlight = new InFlight();
-const store = new DynamoDBStore({
-  client: localDynamo(config.storeEndpoint, { maxAttempts: 3 }),
-  tableName: config.recordsTable,
-});
-const run = chaosHandler(config, log, localDynamo(config.ledgerEndpoint), inFlight);
+const { config, log, inFlight, store, run } = startWorker<KafkaWorkerConfig>();
 const topicPrefix = `${config.topic}/`;
 
 const eachBatch = createEachBatchHandler({

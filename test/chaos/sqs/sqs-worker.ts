@@ -3,18 +3,9 @@
  * the event ID in the body (so producer duplicates are caught), its store behind the
  * fault proxy, its events in its own JSONL log. Started by the pool; killed by the monkey.
  */
-import { DynamoDBStore } from '@oncely/dynamodb';
 import { createDedupConsumer } from '@oncely/sqs';
-import { EventLogWriter } from '../event-log.js';
-import { localDynamo, localSqs } from '../local-aws.js';
-import {
-  chaosHandler,
-  errorName,
-  InFlight,
-  onTerminate,
-  type WorkerBaseConfig,
-  workerConfig,
-} from '../worker-runtime.js';
+import { localSqs } from '../local-aws.js';
+import { errorName, onTerminate, startWorker, type WorkerBaseConfig } from '../worker-runtime.js';
 
 /** What an SQS worker is told. */
 export interface SqsWorkerConfig extends WorkerBaseConfig {
@@ -22,14 +13,7 @@ export interface SqsWorkerConfig extends WorkerBaseConfig {
   readonly queueUrl: string;
 }
 
-const config = workerConfig<SqsWorkerConfig>();
-const log = new EventLogWriter(config.eventsFile);
-const inFlight = new InFlight();
-const store = new DynamoDBStore({
-  client: localDynamo(config.storeEndpoint, { maxAttempts: 3 }),
-  tableName: config.recordsTable,
-});
-const run = chaosHandler(config, log, localDynamo(config.ledgerEndpoint), inFlight);
+const { config, log, inFlight, store, run } = startWorker<SqsWorkerConfig>();
 
 const consumer = createDedupConsumer({
   store,
