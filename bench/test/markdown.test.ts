@@ -24,7 +24,9 @@ describe('renderReport', () => {
     expect(renderReport(report).split('\n')).toEqual([
       '### demo: A demo',
       '',
-      '| contender | msg/s | vs floor | p99 ms |',
+      'Ratios (×) are to **floor**.',
+      '',
+      '| contender | msg/s | × | p99 ms |',
       '|---|---:|---:|---:|',
       '| floor | 2,000 | 1.00x | 4.0 |',
       '| oncely | 1,500 | 0.75x | - |',

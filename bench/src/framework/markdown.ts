@@ -8,7 +8,13 @@ import type { FigureColumn, ScenarioReport } from './scenario.js';
  * console.log(renderReport(report));
  */
 export function renderReport(report: ScenarioReport): string {
-  const lines = [`### ${report.scenario}: ${report.title}`, '', ...renderTable(report)];
+  const lines = [
+    `### ${report.scenario}: ${report.title}`,
+    '',
+    `Ratios (×) are to **${report.baseline}**.`,
+    '',
+    ...renderTable(report),
+  ];
   if (report.targets.length > 0) {
     lines.push('', '| target | wanted | measured | met |', '|---|---|---|---|');
     for (const target of report.targets) {
@@ -27,7 +33,7 @@ export function renderTable(report: ScenarioReport): string[] {
   const headers = ['contender'];
   for (const column of report.columns) {
     headers.push(column.header);
-    if (column.ratio) headers.push(`vs ${report.baseline}`);
+    if (column.ratio) headers.push('×');
   }
   const lines = [
     `| ${headers.join(' | ')} |`,
