@@ -265,11 +265,13 @@ describeWithServers('DynamoDBStore under store faults', () => {
   });
 
   describe('many messages under random faults (20% of requests)', () => {
+    // Seeds whose fault sequence holds every kind within its first 25 faultable requests,
+    // far fewer than any of these runs makes, so each run sees every kind of fault.
     const configs: { mode: RunMode; maxAttempts: number; seed: number }[] = [
-      { mode: 'normal', maxAttempts: 1, seed: 11 },
-      { mode: 'normal', maxAttempts: 3, seed: 12 },
-      { mode: 'transactional', maxAttempts: 1, seed: 13 },
-      { mode: 'transactional', maxAttempts: 3, seed: 14 },
+      { mode: 'normal', maxAttempts: 1, seed: 8 },
+      { mode: 'normal', maxAttempts: 3, seed: 15 },
+      { mode: 'transactional', maxAttempts: 1, seed: 18 },
+      { mode: 'transactional', maxAttempts: 3, seed: 10 },
     ];
 
     for (const { mode, maxAttempts, seed } of configs) {
