@@ -112,8 +112,17 @@ export class DynamoDBStore implements DedupStore {
         }),
       ),
     );
-    if (!outcome.ok)
-      return classifyTaken(blockingRecord(this.table, 'claim', key, outcome.old), now);
+    if (!outcome.ok) {
+      const blocking = blockingRecord(this.table, 'claim', key, outcome.old);
+      // Our own token: an earlier attempt of this very request landed and its answer was
+      // lost (a reset, a timeout), then the SDK retried. The claim is ours. What that
+      // attempt replaced is unknown, so it is reported as a possible takeover: a false
+      // alarm at worst, never a hidden double effect, and no wait for our own lease.
+      if (blocking.token === record.token) {
+        return { kind: 'claimed', token: record.token, record, previous: blocking };
+      }
+      return classifyTaken(blocking, now);
+    }
     const old = outcome.output.Attributes;
     const replaced = old === undefined ? undefined : readRecord(this.table, 'claim', key, old);
     // Only a live (unexpired) IN_PROGRESS record is a takeover: its owner may have run the effect.
