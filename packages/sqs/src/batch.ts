@@ -7,6 +7,12 @@ export interface BatchPlan<TMessage, TOutcome> {
   readonly fifo: boolean;
   /** At most this many messages (standard) or groups (FIFO) in flight. */
   readonly concurrency: number;
+  /**
+   * Standard queues: messages with the same lane run one after another, so a later copy
+   * of a key sees the earlier one finished instead of its live claim. `undefined` (or no
+   * function) runs the message on its own. Ignored for FIFO, whose lanes are the groups.
+   */
+  readonly laneOf?: (message: QueueMessage<TMessage>) => string | undefined;
   /** Runs one message; never rejects. */
   run(message: QueueMessage<TMessage>): Promise<TOutcome>;
   isFailure(outcome: TOutcome): boolean;
@@ -17,39 +23,53 @@ export interface BatchPlan<TMessage, TOutcome> {
 /**
  * Runs a batch and returns one outcome per message, in the batch's order.
  *
- * Standard queues run messages in parallel under the bound. FIFO queues run each
- * `MessageGroupId`'s messages one after another (groups in parallel under the bound);
- * after a failure the rest of that group is reported failed without running, so on
- * redelivery the group resumes in order.
+ * Standard queues run messages in parallel under the bound, except that messages in one
+ * lane (`laneOf`) run one after another. FIFO queues run each `MessageGroupId`'s messages
+ * one after another (groups in parallel under the bound); after a failure the rest of that
+ * group is reported failed without running, so on redelivery the group resumes in order.
  */
 export async function runBatch<TMessage, TOutcome>(
   messages: readonly QueueMessage<TMessage>[],
   plan: BatchPlan<TMessage, TOutcome>,
 ): Promise<TOutcome[]> {
-  if (!plan.fifo)
-    return mapWithConcurrency(messages, plan.concurrency, (message) => plan.run(message));
+  if (plan.fifo) return runInLanes(messages, plan, (message) => message.groupId, true);
+  if (plan.laneOf) return runInLanes(messages, plan, plan.laneOf, false);
+  return mapWithConcurrency(messages, plan.concurrency, (message) => plan.run(message));
+}
+
+/**
+ * Runs each lane's messages in order, lanes in parallel under the bound. With
+ * `stopAtFailure` (FIFO), the messages after a lane's first failure are `blocked`.
+ */
+async function runInLanes<TMessage, TOutcome>(
+  messages: readonly QueueMessage<TMessage>[],
+  plan: BatchPlan<TMessage, TOutcome>,
+  laneOf: (message: QueueMessage<TMessage>) => string | undefined,
+  stopAtFailure: boolean,
+): Promise<TOutcome[]> {
   const outcomes = new Map<QueueMessage<TMessage>, TOutcome>();
-  await mapWithConcurrency(groupsOf(messages), plan.concurrency, async (group) => {
+  await mapWithConcurrency(lanesOf(messages, laneOf), plan.concurrency, async (lane) => {
     let failed: QueueMessage<TMessage> | undefined;
-    for (const message of group) {
+    for (const message of lane) {
       const outcome = failed ? plan.blocked(message, failed) : await plan.run(message);
-      if (!failed && plan.isFailure(outcome)) failed = message;
+      if (stopAtFailure && !failed && plan.isFailure(outcome)) failed = message;
       outcomes.set(message, outcome);
     }
   });
   return messages.map((message) => outcomes.get(message) as TOutcome);
 }
 
-/** Groups by `MessageGroupId` in arrival order; a message without one is its own group. */
-function groupsOf<TMessage>(
+/** Splits messages into lanes in arrival order; a message without a lane is its own. */
+function lanesOf<TMessage>(
   messages: readonly QueueMessage<TMessage>[],
+  laneOf: (message: QueueMessage<TMessage>) => string | undefined,
 ): QueueMessage<TMessage>[][] {
-  const groups = new Map<string | QueueMessage<TMessage>, QueueMessage<TMessage>[]>();
+  const lanes = new Map<string | QueueMessage<TMessage>, QueueMessage<TMessage>[]>();
   for (const message of messages) {
-    const id = message.groupId ?? message;
-    const group = groups.get(id);
-    if (group) group.push(message);
-    else groups.set(id, [message]);
+    const id = laneOf(message) ?? message;
+    const lane = lanes.get(id);
+    if (lane) lane.push(message);
+    else lanes.set(id, [message]);
   }
-  return [...groups.values()];
+  return [...lanes.values()];
 }

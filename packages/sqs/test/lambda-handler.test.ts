@@ -197,6 +197,57 @@ describe('createSqsHandler: standard and FIFO batches', () => {
     expect(peak).toBe(3);
   });
 
+  it('runs standard records with the same key one after another: the later copy is a duplicate', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const ran: string[] = [];
+    const outcomes: RecordOutcome<unknown>[] = [];
+    const handler = createSqsHandler({
+      store: new MemoryStore(),
+      key: { bodyField: 'orderId' },
+      onOutcome: (o) => outcomes.push(o),
+      handler: async (r) => {
+        ran.push(r.messageId);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+      },
+    });
+    const response = await handler(
+      event(
+        record('m-1', { body: JSON.stringify({ orderId: 'o-1' }) }),
+        record('m-2', { body: JSON.stringify({ orderId: 'o-2' }) }),
+        record('m-3', { body: JSON.stringify({ orderId: 'o-1' }) }),
+      ),
+      lambdaContext(),
+    );
+    expect(failedIds(response)).toEqual([]);
+    expect(ran.sort()).toEqual(['m-1', 'm-2']);
+    expect(peak).toBe(2);
+    expect(outcomes.find((o) => o.messageId === 'm-3')).toMatchObject({
+      status: 'duplicate',
+      key: 'o-1',
+    });
+  });
+
+  it('still fails standard records without a readable key, each on its own', async () => {
+    const handler = createSqsHandler({
+      store: new MemoryStore(),
+      key: { bodyField: 'orderId' },
+      handler: () => {},
+    });
+    const response = await handler(
+      event(
+        record('no-key-1', { body: '{}' }),
+        record('ok', { body: JSON.stringify({ orderId: 'o-1' }) }),
+        record('no-key-2', { body: 'not json' }),
+      ),
+      lambdaContext(),
+    );
+    expect(failedIds(response)).toEqual(['no-key-1', 'no-key-2']);
+  });
+
   it('runs FIFO groups in order; after a failure the rest of the group fails without running', async () => {
     const ran: string[] = [];
     const outcomes: RecordOutcome<unknown>[] = [];

@@ -28,6 +28,8 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * holds, whose handler threw (the claim is released), whose store call failed or whose
  * lease was lost is reported failed, so SQS redelivers it; so is a record without a
  * usable key, which the redrive policy eventually moves to the dead-letter queue.
+ * In a standard batch, records with the same key run one after another (distinct keys in
+ * parallel), so a later copy finds the earlier one completed and is a duplicate.
  *
  * @example
  * import { createSqsHandler } from '@oncely/sqs';
@@ -59,12 +61,29 @@ export async function processEvent<T>(
 ): Promise<RecordOutcome<T>[]> {
   const outcomes = await runBatch(eventMessages(event), {
     ...batchShape(options, event),
+    laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options, message),
     run,
     isFailure: (outcome) => outcome.status === 'failed',
     blocked: blockedOutcome,
   });
   for (const outcome of outcomes) reportOutcome(options, outcome);
   return outcomes;
+}
+
+/**
+ * The record's key, to run copies of one key one after another in a standard batch (the
+ * later copy is then a duplicate rather than an `InProgressError`). A key that cannot be
+ * read gives no lane: the record runs alone and its run reports the typed key error.
+ */
+function readableKey<T>(
+  options: ResolvedLambdaOptions<T>,
+  message: QueueMessage<SQSRecord>,
+): string | undefined {
+  try {
+    return options.pickKey(message);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The partial batch response: one `itemIdentifier` per failed record, in event order. */
