@@ -244,4 +244,54 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
     expect(claims.counts.byOperation).toEqual({ claim: total, complete: total });
     expect(claims.counts.writes / total).toBe(2);
   });
+
+  it('watermark mode given the consumer reads each partition once per group generation', async () => {
+    const topic = await harness.createTopic('remembered', 3);
+    const group = unique('remembered');
+    const watermarked = countingWatermarkStore(new DynamoDBWatermarkStore({ client, tableName }));
+    const ledger = new EffectLedger();
+    let joins = 0;
+    let batchesWithMessages = 0;
+    const consumer = await harness.consume(group, topic, (consumer) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => joins++);
+      const handler = createWatermarkBatchHandler({
+        watermarks: watermarked.store,
+        groupId: group,
+        consumer,
+        eachBatchAutoResolve: false,
+        handler: ({ message }) => ledger.record(String(message.value)),
+      });
+      return {
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          if (payload.batch.messages.length > 0) batchesWithMessages++;
+          await handler(payload);
+        },
+      };
+    });
+    // Rounds produced after the previous one was processed: several batches per partition.
+    const rounds = 5;
+    const perRound = 30;
+    for (let round = 0; round < rounds; round++) {
+      await harness.produce(
+        topic,
+        Array.from({ length: perRound }, (_, i) => ({
+          value: `r${round}m${i}`,
+          partition: i % 3,
+        })),
+      );
+      const expected = (round + 1) * perRound;
+      await eventually(`round ${round} to be processed`, () => ledger.size === expected);
+    }
+    await eventually('every batch to be committed', () => harness.caughtUp(group, topic));
+    await harness.stop(consumer);
+
+    expect(ledger.total).toBe(rounds * perRound);
+    expect(batchesWithMessages).toBeGreaterThanOrEqual(rounds * 3);
+    expect(watermarked.counts.byOperation.advance).toBe(batchesWithMessages);
+    // One read per partition and generation, against one per batch without the consumer.
+    expect(joins).toBeGreaterThanOrEqual(1);
+    expect(watermarked.counts.reads).toBeLessThanOrEqual(3 * joins);
+    expect(watermarked.counts.reads).toBeLessThan(batchesWithMessages);
+  });
 });

@@ -67,18 +67,21 @@ export class KafkaHarness {
     await this.producer.send({ topic, messages: [...messages] });
   }
 
-  /** Starts a consumer in `groupId` on `topic` from the beginning, with fast group timeouts. */
+  /**
+   * Starts a consumer in `groupId` on `topic` from the beginning, with fast group timeouts.
+   * `run` may be a function of the consumer, for handlers that listen to its events.
+   */
   async consume(
     groupId: string,
     topic: string,
-    run: ConsumerRunConfig,
+    run: ConsumerRunConfig | ((consumer: Consumer) => ConsumerRunConfig),
     config: Partial<ConsumerConfig> = {},
   ): Promise<Consumer> {
     const consumer = this.kafka.consumer({ groupId, ...FAST_GROUP, ...config });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run(run);
+    await consumer.run(typeof run === 'function' ? run(consumer) : run);
     return consumer;
   }
 

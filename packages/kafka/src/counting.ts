@@ -43,8 +43,9 @@ export function countingStore(inner: DedupStore): Counted<DedupStore> {
 }
 
 /**
- * Wraps a {@link WatermarkStore} to count its requests (watermark mode: one `read`
- * and at most one `advance` per partition per batch).
+ * Wraps a {@link WatermarkStore} to count its requests (watermark mode: at most one
+ * `advance` per partition per batch, and one `read` per batch, or, given the
+ * `consumer`, one per partition per group generation).
  *
  * @example
  * const { store, counts } = countingWatermarkStore(new MemoryWatermarkStore());

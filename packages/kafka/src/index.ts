@@ -50,6 +50,7 @@ export type {
   KafkaMessageContext,
   MessagePosition,
 } from './types.js';
+export type { RebalanceEvents } from './watermark/cache.js';
 export {
   createWatermarkBatchHandler,
   type OncelyWatermarkBatch,

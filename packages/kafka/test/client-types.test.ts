@@ -1,11 +1,12 @@
 import { MemoryStore } from '@oncely/core';
-import type { ConsumerRunConfig, EachBatchHandler, EachMessageHandler } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig, EachBatchHandler, EachMessageHandler } from 'kafkajs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createEachBatchHandler,
   createEachMessageHandler,
   createWatermarkBatchHandler,
   MemoryWatermarkStore,
+  type RebalanceEvents,
 } from '../src/index.js';
 
 // Compile-time: the wrappers' structural payload types accept what kafkajs passes.
@@ -29,5 +30,9 @@ describe('kafkajs types', () => {
       { eachBatch: watermark },
     ];
     expect(configs).toHaveLength(3);
+  });
+
+  it("takes a kafkajs consumer as the watermark handler's rebalance events", () => {
+    expectTypeOf<Consumer>().toMatchTypeOf<RebalanceEvents>();
   });
 });

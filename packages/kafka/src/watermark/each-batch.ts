@@ -11,6 +11,7 @@ import { type InterruptReason, WatermarkConflictError } from '../errors.js';
 import { withHeartbeat } from '../keep-alive.js';
 import { KAFKA_DEFAULTS, positiveMs, requireFunction } from '../options.js';
 import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from '../types.js';
+import { type RebalanceEvents, WatermarkCache, type WatermarkCacheLease } from './cache.js';
 import { callWatermarks } from './call.js';
 import type { WatermarkStore } from './store.js';
 
@@ -39,6 +40,15 @@ export interface WatermarkBatchOptions<M extends KafkaMessage = KafkaMessage, T 
   readonly eachBatchAutoResolve?: boolean;
   /** The time source for `updatedAt`. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * The consumer running the handler (kafkajs: `consumer`, for `consumer.on` and
+   * `consumer.events.GROUP_JOIN`). With it, the handler sees rebalances, so after it
+   * wrote a partition's watermark itself it remembers it until the next group join and
+   * skips the store read of that partition's next batch (when the batch starts right
+   * after the remembered offset). Without it, every batch reads the watermark.
+   * @default none: one read per partition per batch
+   */
+  readonly consumer?: RebalanceEvents;
   /** Receives a warning when a watermark conflict shows two members ran the same messages. @default silentLogger */
   readonly logger?: OncelyLogger;
 }
@@ -56,7 +66,10 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
  * Makes an `eachBatch` handler in partition-watermark mode: per partition and batch,
  * one consistent read of the watermark, the handlers of the messages above it in
  * order, then one conditional write moving the watermark to the last processed
- * offset. Far fewer store writes than a record per message, for a weaker guarantee:
+ * offset. Given the `consumer`, the read is skipped for a partition's next batches
+ * while the watermark this instance wrote cannot have moved (no group join since, the
+ * batch starts right after it). Far fewer store writes than a record per message, for
+ * a weaker guarantee:
  *
  * - skipped: messages at or below the watermark, i.e. redeliveries of batches whose
  *   write landed before a crash, a failed commit or a rebalance
@@ -75,6 +88,7 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
  *   eachBatch: createWatermarkBatchHandler({
  *     watermarks: new DynamoDBWatermarkStore({ client, tableName: 'oncely' }),
  *     groupId: 'metrics',
+ *     consumer,
  *     eachBatchAutoResolve: false,
  *     handler: async ({ message }) => counters.add(JSON.parse(String(message.value))),
  *   }),
@@ -87,16 +101,22 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
   const { watermarks, handler, heartbeatIntervalMs, autoResolve, clock, logger, namespace } =
     resolved;
   const owner = randomUUID();
+  const cache = resolved.consumer === undefined ? undefined : new WatermarkCache(resolved.consumer);
   const watermarkKey = (topic: string, partition: number) =>
     `${namespace}#@watermark/${topic}/${partition}`;
+
+  const readWatermark = async (key: string): Promise<string | undefined> => {
+    const stored = await callWatermarks(watermarks.name, 'read', key, () => watermarks.read(key));
+    return stored?.offset;
+  };
 
   const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
     const { topic, partition, messages } = payload.batch;
     if (messages.length === 0) return;
     const controls = batchControls(payload);
     const key = watermarkKey(topic, partition);
-    const stored = await callWatermarks(watermarks.name, 'read', key, () => watermarks.read(key));
-    const done = BigInt(stored?.offset ?? -1);
+    const cached = cache?.lease(key, (messages[0] as M).offset) ?? noCache;
+    const done = BigInt(cached.hit ?? (await readWatermark(key)) ?? -1);
     let lastProcessed: string | undefined;
     let failure: { error: unknown } | undefined;
     let interrupted: InterruptReason | undefined;
@@ -121,10 +141,13 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
       }
     }
     if (lastProcessed !== undefined) {
+      // Forgotten first: a write that throws may or may not have landed.
+      cached.forget();
       const outcome = await callWatermarks(watermarks.name, 'advance', key, () =>
         watermarks.advance(key, { offset: lastProcessed, owner, now: clock.now() }),
       );
-      if (!outcome.advanced) {
+      if (outcome.advanced) cached.remember(lastProcessed);
+      else {
         const conflict = new WatermarkConflictError(
           { topic, partition },
           lastProcessed,
@@ -149,6 +172,9 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
   return Object.assign(handle, { watermarkKey, owner });
 }
 
+/** The lease of a handler without a cache: never a hit, nothing to remember. */
+const noCache: WatermarkCacheLease = { hit: undefined, remember: () => {}, forget: () => {} };
+
 interface ResolvedWatermarkOptions<M extends KafkaMessage, T> {
   readonly watermarks: WatermarkStore;
   readonly handler: (message: KafkaMessageContext<M>) => Promise<T> | T;
@@ -157,6 +183,7 @@ interface ResolvedWatermarkOptions<M extends KafkaMessage, T> {
   readonly autoResolve: boolean;
   readonly clock: Clock;
   readonly logger: OncelyLogger;
+  readonly consumer: RebalanceEvents | undefined;
 }
 
 function resolveWatermarkOptions<M extends KafkaMessage, T>(
@@ -188,7 +215,20 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
       `expected a boolean, got ${typeof autoResolve}`,
     );
   }
+  const { consumer } = options;
+  if (
+    consumer !== undefined &&
+    (consumer === null ||
+      typeof consumer.on !== 'function' ||
+      typeof consumer.events?.GROUP_JOIN !== 'string')
+  ) {
+    throw new InvalidOptionError(
+      'consumer',
+      'expected the consumer running the handler (with on and events.GROUP_JOIN)',
+    );
+  }
   return {
+    consumer,
     watermarks,
     handler: options.handler,
     namespace,
