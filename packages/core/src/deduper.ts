@@ -1,10 +1,10 @@
-import { type ClaimedRun, claimAhead, readyTransactional } from './claimed-run.js';
 import type { RunContext } from './context.js';
 import { callStore, createEngine, type Engine, type RunIdentity } from './engine.js';
 import { InvalidOptionError } from './errors.js';
 import { fingerprintFor } from './fingerprint-check.js';
 import { toStoreKey } from './keys.js';
 import { type DeduperOptions, resolveOptions } from './options.js';
+import { type ClaimedRun, claimAhead, readyTransactional } from './ready-run.js';
 import type { RunResult } from './result.js';
 import { type ClaimRequest, duplicateResult, runClaimed } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';

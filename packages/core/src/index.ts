@@ -1,4 +1,3 @@
-export type { ClaimedRun, ReadyRun } from './claimed-run.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export type { RunContext } from './context.js';
 export { createDeduper, type Deduper, type RunOptions } from './deduper.js';
@@ -28,7 +27,14 @@ export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { assertValidKey, MAX_PLAIN_KEY_BYTES, toStoreKey } from './keys.js';
 export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
-export { expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
+export type { ClaimedRun, ReadyRun } from './ready-run.js';
+export {
+  committedRecord,
+  expiresAtFor,
+  isClaimable,
+  isExpired,
+  isLeaseLive,
+} from './record.js';
 export type { DuplicateRunResult, RunResult } from './result.js';
 export { jsonSerializer, type ResultSerializer } from './serializer.js';
 export type {

@@ -1,4 +1,4 @@
-import { expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
+import { committedRecord, expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
 import type {
   ClaimOptions,
   ClaimOutcome,
@@ -138,15 +138,7 @@ export class MemoryStore implements DedupStore {
         throw new TypeError('MemoryStore.commit takes effects as functions');
       }
     }
-    const record: DedupRecord = {
-      key,
-      status: 'COMPLETED',
-      token: newToken(),
-      leaseUntil: now,
-      expiresAt: expiresAtFor(now, options.ttlMs),
-      ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
-      ...(options.result === undefined ? {} : { result: options.result }),
-    };
+    const record = committedRecord(key, options);
     for (const effect of options.effects as MemoryEffect[]) effect();
     this.write(record, now);
     return { kind: 'committed', record };

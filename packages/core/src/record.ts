@@ -1,4 +1,5 @@
-import type { DedupRecord } from './store.js';
+import type { CommitOptions, DedupRecord } from './store.js';
+import { newToken } from './token.js';
 
 /**
  * The record rules every store shares, so "expired" means the same thing in
@@ -30,4 +31,21 @@ export function isClaimable(record: DedupRecord | undefined, nowMs: number): boo
     isExpired(record, nowMs) ||
     (record.status === 'IN_PROGRESS' && !isLeaseLive(record, nowMs))
   );
+}
+
+/**
+ * The COMPLETED record a transactional `commit` writes: it was never in progress, so
+ * its lease is over the moment it lands, and it gets a fresh token like any claim.
+ */
+export function committedRecord(key: string, options: CommitOptions): DedupRecord {
+  const { now } = options;
+  return {
+    key,
+    status: 'COMPLETED',
+    token: newToken(),
+    leaseUntil: now,
+    expiresAt: expiresAtFor(now, options.ttlMs),
+    ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
+    ...(options.result === undefined ? {} : { result: options.result }),
+  };
 }

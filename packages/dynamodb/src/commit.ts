@@ -5,13 +5,7 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type CommitOptions,
-  type CommitOutcome,
-  type DedupRecord,
-  expiresAtFor,
-  newToken,
-} from '@oncely/core';
+import { type CommitOptions, type CommitOutcome, committedRecord } from '@oncely/core';
 import { classifyTaken } from './classify.js';
 import { TransactionCancelledError } from './errors.js';
 import { claimValues } from './expressions.js';
@@ -42,16 +36,7 @@ export async function commitTransaction(
   options: CommitOptions,
 ): Promise<CommitOutcome> {
   const { now } = options;
-  const record: DedupRecord = {
-    key,
-    status: 'COMPLETED',
-    token: newToken(),
-    // Committed records were never in progress: the lease is over the moment they land.
-    leaseUntil: now,
-    expiresAt: expiresAtFor(now, options.ttlMs),
-    ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
-    ...(options.result === undefined ? {} : { result: options.result }),
-  };
+  const record = committedRecord(key, options);
   const item = table.codec.toItem(record);
   assertItemFits(key, item);
   const { condition, names } = table.expressions.claim;
