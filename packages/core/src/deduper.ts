@@ -102,6 +102,13 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
     };
   };
 
+  // A hot duplicate answered from the local LRU, with no store call.
+  const cachedDuplicate = <T>(request: ClaimRequest) => {
+    const cached = engine.cache?.get(request.id.storeKey, clock.now());
+    if (cached === undefined) return undefined;
+    return duplicateResult<T>(engine, request.id, cached, request.fingerprint, clock.now());
+  };
+
   const deduper: Deduper<TInput> = {
     namespace,
     leaseMs,
@@ -112,18 +119,16 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
       runOptions?: RunOptions<TInput>,
     ) {
       const request = prepare(key, runOptions);
-      const cached = engine.cache?.get(request.id.storeKey, clock.now());
-      if (cached !== undefined)
-        return duplicateResult<T>(engine, request.id, cached, request.fingerprint, clock.now());
+      const duplicate = cachedDuplicate<T>(request);
+      if (duplicate !== undefined) return duplicate;
       // Fields named one by one: a spread here cost about 1 µs per run (half a duplicate's time).
       const { id, fingerprint, leaseMs: runLeaseMs } = request;
       return run<T>(engine, { id, fingerprint, leaseMs: runLeaseMs, fn });
     },
     async claim(key, runOptions) {
       const request = prepare(key, runOptions);
-      const cached = engine.cache?.get(request.id.storeKey, clock.now());
-      if (cached !== undefined)
-        return duplicateResult(engine, request.id, cached, request.fingerprint, clock.now());
+      const duplicate = cachedDuplicate(request);
+      if (duplicate !== undefined) return duplicate;
       return transactional ? readyTransactional(engine, request) : claimAhead(engine, request);
     },
     wrap(keyOf, fn) {
