@@ -1,5 +1,5 @@
+import type { RequestCounter } from '../../../test/support/request-counter.js';
 import { runPool } from './pool.js';
-import type { RequestCounter } from './request-counter.js';
 import { median, percentile } from './stats.js';
 
 /** One timed pass of one contender over a set of items. */

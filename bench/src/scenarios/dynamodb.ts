@@ -5,11 +5,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createDeduper } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
+import { countRequests } from '../../../test/support/request-counter.js';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import type { BenchContext, Scenario, ScenarioReport } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';
 import { measurePhase, type Phase, summarizePhases } from '../measure/phase.js';
-import { countRequests } from '../measure/request-counter.js';
 
 /** Sizes of the DynamoDB scenario, full and quick. */
 export const DYNAMODB_SETTINGS = {

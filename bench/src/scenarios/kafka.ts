@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { countRequests } from '../../../test/support/request-counter.js';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import {
   bareKafkajs,
@@ -13,7 +14,6 @@ import type { BenchContext, Scenario, ScenarioReport, TargetCheck } from '../fra
 import { requireEndpoint } from '../framework/servers.js';
 import { nowMs } from '../measure/clock.js';
 import { startCpuMeter } from '../measure/cpu.js';
-import { countRequests } from '../measure/request-counter.js';
 import { median } from '../measure/stats.js';
 
 /** Sizes of the Kafka scenario, full and quick. */

@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { countRequests, type RequestCounter } from '../../../test/support/request-counter.js';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import { lambdaContext } from '../contenders/lambda-context.js';
 import {
@@ -20,7 +21,6 @@ import type {
 } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';
 import { measurePhase, type Phase, type PhaseSummary, summarizePhases } from '../measure/phase.js';
-import { countRequests, type RequestCounter } from '../measure/request-counter.js';
 
 /** Sizes of the Lambda SQS scenarios, full and quick. */
 export const LAMBDA_SQS_SETTINGS = {

@@ -9,7 +9,7 @@ export interface RequestCounter {
   reset(): void;
 }
 
-const MIDDLEWARE_NAME = 'oncelyBenchRequestCounter';
+const MIDDLEWARE_NAME = 'oncelyRequestCounter';
 
 /**
  * Adds a middleware to `client` that counts every HTTP request it sends. It sits in
