@@ -1,15 +1,35 @@
+import { coalesce } from './coalescer.js';
 import { createEmitter } from './emitter.js';
-import { OncelyError, StoreError, type StoreOperation } from './errors.js';
+import { OncelyError, StoreError, type StoreOperation, withKey } from './errors.js';
 import type { OncelyEvent } from './events.js';
 import { CompletedCache } from './local-cache.js';
 import type { ResolvedOptions } from './options.js';
-import type { DedupRecord } from './store.js';
+import type {
+  ClaimItem,
+  ClaimOutcome,
+  CompleteItem,
+  DedupRecord,
+  DedupStore,
+  FencedOutcome,
+  ReleaseItem,
+} from './store.js';
+
+/**
+ * The store's three hot-path transitions as the flows call them: straight to the
+ * store, or through a coalescer into its batch operations. Internal.
+ */
+export interface StoreCalls {
+  readonly claim: (item: ClaimItem) => Promise<ClaimOutcome>;
+  readonly complete: (item: CompleteItem) => Promise<FencedOutcome>;
+  readonly release: (item: ReleaseItem) => Promise<FencedOutcome>;
+}
 
 /** The state one deduper shares across its runs. Internal. */
 export interface Engine<TInput> {
   readonly options: ResolvedOptions<TInput>;
   readonly emit: ((event: OncelyEvent) => void) | undefined;
   readonly cache: CompletedCache | undefined;
+  readonly calls: StoreCalls;
 }
 
 /** Builds the shared state from validated options. */
@@ -19,6 +39,31 @@ export function createEngine<TInput>(options: ResolvedOptions<TInput>): Engine<T
     emit: createEmitter(options.onEvent, options.logger),
     cache:
       options.localCacheEntries > 0 ? new CompletedCache(options.localCacheEntries) : undefined,
+    calls: storeCalls(options.store, options.batching),
+  };
+}
+
+function storeCalls(store: DedupStore, batching: ResolvedOptions<unknown>['batching']): StoreCalls {
+  const single: StoreCalls = {
+    claim: (item) => store.claim(item.key, item),
+    complete: (item) => store.complete(item.key, item.token, item),
+    release: (item) => store.release(item.key, item.token),
+  };
+  if (batching === undefined) return single;
+  // A completion is never held back for siblings beyond the turn it finished in:
+  // finished work must be recorded before a crash or a deadline can lose it.
+  const turn = { maxItems: batching.maxItems, waitMs: 0 };
+  const { claimMany, completeMany, releaseMany } = store;
+  return {
+    claim: claimMany
+      ? coalesce({ many: (items) => claimMany.call(store, items), one: single.claim }, batching)
+      : single.claim,
+    complete: completeMany
+      ? coalesce({ many: (items) => completeMany.call(store, items), one: single.complete }, turn)
+      : single.complete,
+    release: releaseMany
+      ? coalesce({ many: (items) => releaseMany.call(store, items), one: single.release }, turn)
+      : single.release,
   };
 }
 
@@ -66,7 +111,7 @@ function toStoreError(
   operation: StoreOperation,
   cause: unknown,
 ): StoreError {
-  if (cause instanceof StoreError) return cause;
+  if (cause instanceof StoreError) return withKey(cause, id);
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new StoreError(
     `Store "${engine.options.store.name}" failed to ${operation} key "${id.storeKey}": ${reason}`,

@@ -29,6 +29,21 @@ export class OncelyError extends Error {
   }
 }
 
+/**
+ * Gives an oncely error the caller's key when it has none yet (a store knows only the
+ * store key; the deduper knows both), so every error that leaves the deduper names it.
+ * Internal.
+ */
+export function withKey<E extends OncelyError>(
+  error: E,
+  id: { readonly key: string; readonly storeKey: string },
+): E {
+  const writable = error as { key: string | undefined; storeKey: string | undefined };
+  writable.key ??= id.key;
+  writable.storeKey ??= id.storeKey;
+  return error;
+}
+
 /** A key that is empty, not a string, or otherwise unusable. */
 export class InvalidKeyError extends OncelyError {
   override name = 'InvalidKeyError';

@@ -36,17 +36,22 @@ export {
   isLeaseLive,
 } from './record.js';
 export type { DuplicateRunResult, RunResult } from './result.js';
+export { type Backoff, retryDelayMs } from './retry.js';
 export { jsonSerializer, type ResultSerializer } from './serializer.js';
 export type {
+  BatchResults,
+  ClaimItem,
   ClaimOptions,
   ClaimOutcome,
   CommitOptions,
   CommitOutcome,
+  CompleteItem,
   CompleteOptions,
   DedupRecord,
   DedupStore,
   ExtendOptions,
   FencedOutcome,
   RecordStatus,
+  ReleaseItem,
 } from './store.js';
 export { newToken } from './token.js';

@@ -12,13 +12,18 @@ export class Lease {
   private controller: AbortController | undefined;
   private lost = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Epoch ms at which the lease ends, as last written to the store. */
+  until: number;
 
   constructor(
     private readonly engine: Engine<unknown>,
     private readonly id: RunIdentity,
     private readonly token: string,
     private readonly leaseMs: number,
-  ) {}
+    leaseUntil: number,
+  ) {
+    this.until = leaseUntil;
+  }
 
   /** The handler's signal: aborted once the lease is known to be lost. */
   get signal(): AbortSignal {
@@ -37,6 +42,7 @@ export class Lease {
       store.extendLease(this.id.storeKey, this.token, { leaseMs, now }),
     );
     if (outcome.ok) {
+      this.until = now + leaseMs;
       this.engine.emit?.({
         type: 'lease_extended',
         namespace,

@@ -1,14 +1,18 @@
 import { committedRecord, expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
 import type {
+  BatchResults,
+  ClaimItem,
   ClaimOptions,
   ClaimOutcome,
   CommitOptions,
   CommitOutcome,
+  CompleteItem,
   CompleteOptions,
   DedupRecord,
   DedupStore,
   ExtendOptions,
   FencedOutcome,
+  ReleaseItem,
 } from './store.js';
 import { newToken } from './token.js';
 
@@ -144,6 +148,21 @@ export class MemoryStore implements DedupStore {
     return { kind: 'committed', record };
   }
 
+  /** Claims each item in order, as `claim` would one by one (a repeated key finds the first copy's claim). */
+  claimMany(items: readonly ClaimItem[]): Promise<BatchResults<ClaimOutcome>> {
+    return settleEach(items, (item) => this.claim(item.key, item));
+  }
+
+  /** Completes each item in order, as `complete` would one by one. */
+  completeMany(items: readonly CompleteItem[]): Promise<BatchResults<FencedOutcome>> {
+    return settleEach(items, (item) => this.complete(item.key, item.token, item));
+  }
+
+  /** Releases each item in order, as `release` would one by one. */
+  releaseMany(items: readonly ReleaseItem[]): Promise<BatchResults<FencedOutcome>> {
+    return settleEach(items, (item) => this.release(item.key, item.token));
+  }
+
   /** Drops every expired record now. */
   sweep(now = Date.now()): void {
     for (const [key, record] of this.records) {
@@ -160,4 +179,20 @@ export class MemoryStore implements DedupStore {
   private lost(current: DedupRecord | undefined): FencedOutcome {
     return current === undefined ? LOST : { ok: false, reason: 'lease_lost', current };
   }
+}
+
+/** Runs `operation` on each item in order; each operation completes before the next starts. */
+async function settleEach<I, O>(
+  items: readonly I[],
+  operation: (item: I) => Promise<O>,
+): Promise<BatchResults<O>> {
+  const results: PromiseSettledResult<O>[] = [];
+  for (const item of items) {
+    try {
+      results.push({ status: 'fulfilled', value: await operation(item) });
+    } catch (reason) {
+      results.push({ status: 'rejected', reason });
+    }
+  }
+  return results;
 }

@@ -98,6 +98,30 @@ export type CommitOutcome =
   | { readonly kind: 'duplicate'; readonly record: DedupRecord }
   | { readonly kind: 'in_progress'; readonly record: DedupRecord; readonly retryAfterMs: number };
 
+/** One claim of a {@link DedupStore.claimMany} batch. */
+export interface ClaimItem extends ClaimOptions {
+  readonly key: string;
+}
+
+/** One completion of a {@link DedupStore.completeMany} batch. */
+export interface CompleteItem extends CompleteOptions {
+  readonly key: string;
+  readonly token: string;
+}
+
+/** One release of a {@link DedupStore.releaseMany} batch. */
+export interface ReleaseItem {
+  readonly key: string;
+  readonly token: string;
+}
+
+/**
+ * The answer of a batch operation: one settled result per item, in the items' order.
+ * An item whose write failed (a throttled statement, an item over the size limit) is
+ * `rejected` with its own error, while its siblings' outcomes stand.
+ */
+export type BatchResults<T> = readonly PromiseSettledResult<T>[];
+
 /**
  * A dedup store. Implementations must make `claim` atomic across every process
  * that shares the store, and make `complete`, `release` and `extendLease`
@@ -127,4 +151,23 @@ export interface DedupStore {
    * request, with no prior claim. Stores that cannot do this leave it undefined.
    */
   commit?(key: string, options: CommitOptions): Promise<CommitOutcome>;
+  /**
+   * Optional: claims many keys in as few requests as the store can. Each item's
+   * outcome must be what `claim` would answer for it alone, with one rule for a key
+   * given more than once: the copies are claimed in order, so after the first takes
+   * the key the later ones are `in_progress` (held by the first). The deduper
+   * coalesces claims that arrive together into one call; a store without it gets
+   * single calls.
+   */
+  claimMany?(items: readonly ClaimItem[]): Promise<BatchResults<ClaimOutcome>>;
+  /** Optional: `complete` for many records at once, each fenced by its own token. */
+  completeMany?(items: readonly CompleteItem[]): Promise<BatchResults<FencedOutcome>>;
+  /** Optional: `release` for many records at once, each fenced by its own token. */
+  releaseMany?(items: readonly ReleaseItem[]): Promise<BatchResults<FencedOutcome>>;
+  /**
+   * Optional: the largest serialized result the store can keep with a record, in
+   * bytes. The deduper refuses a `maxResultBytes` above it at construction, so a
+   * result is never accepted that the store would then refuse to record.
+   */
+  readonly maxResultBytes?: number;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bindStore } from '../../../test/support/stores.js';
 import {
+  type CompleteOptions,
   type DedupStore,
   FingerprintMismatchError,
   InProgressError,
@@ -144,15 +145,40 @@ describe('deduper.run', () => {
 
   it('does not report success when completion fails in the store', async () => {
     const store = new MemoryStore();
-    const failing: DedupStore = {
-      ...bindStore(store),
-      complete: () => Promise.reject(new Error('timeout')),
-    };
+    const complete = vi.fn(() => Promise.reject(new Error('timeout')));
+    const failing: DedupStore = { ...bindStore(store), complete };
     const { deduper } = setup({ store: failing });
     await expect(deduper.run('evt_1', () => 'charged')).rejects.toMatchObject({
       name: 'StoreError',
       operation: 'complete',
+      key: 'evt_1',
     });
+    // Retried (the write is fenced, so a retry is safe), but bounded.
+    expect(complete).toHaveBeenCalledTimes(6);
+  });
+
+  it('retries a completion that failed with a retryable store error until it lands', async () => {
+    const store = new MemoryStore();
+    let failures = 2;
+    const complete = vi.fn((key: string, token: string, options: CompleteOptions) =>
+      failures-- > 0 ? Promise.reject(new Error('throttled')) : store.complete(key, token, options),
+    );
+    const { deduper, clock } = setup({ store: { ...bindStore(store), complete } });
+    await expect(deduper.run('evt_1', () => 'charged')).resolves.toMatchObject({
+      status: 'processed',
+    });
+    expect(complete).toHaveBeenCalledTimes(3);
+    expect((await store.get('payments#evt_1', { now: clock.now() }))?.status).toBe('COMPLETED');
+  });
+
+  it('does not retry a completion whose error cannot succeed', async () => {
+    const store = new MemoryStore();
+    const refusal = new StoreError('validation', 'complete', false, {});
+    const complete = vi.fn(() => Promise.reject(refusal));
+    const { deduper } = setup({ store: { ...bindStore(store), complete } });
+    await expect(deduper.run('evt_1', () => 'charged')).rejects.toBe(refusal);
+    expect(complete).toHaveBeenCalledTimes(1);
+    expect(refusal.key).toBe('evt_1');
   });
 
   it('answers hot duplicates from the local cache without a store call', async () => {

@@ -2,7 +2,7 @@ import { describeStoreConformance } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/index.js';
 
-describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
+describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), { batch: true });
 
 describe('MemoryStore memory bound', () => {
   it('sweeps expired records so memory follows the live set', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toStoreKey } from '../keys.js';
 import { expiresAtFor } from '../record.js';
 import type { ClaimOutcome, DedupStore } from '../store.js';
+import { describeBatchConformance } from './conformance-batch.js';
 
 /** A store ready for the suite, and how to clean it up. */
 export interface StoreUnderTest {
@@ -12,6 +13,16 @@ export interface StoreUnderTest {
 
 /** Makes the store once for the whole suite; keys are unique per test, so one table serves all. */
 export type StoreFactory = () => StoreUnderTest | Promise<StoreUnderTest>;
+
+/** What the store under test declares it can do beyond the required operations. */
+export interface ConformanceOptions {
+  /**
+   * The store implements `claimMany`, `completeMany` and `releaseMany`: their tests
+   * run (and fail, rather than skip, if an operation is missing).
+   * @default false
+   */
+  readonly batch?: boolean;
+}
 
 const LEASE = 30_000;
 const TTL = 3_600_000;
@@ -28,9 +39,13 @@ function claimed(outcome: ClaimOutcome): Extract<ClaimOutcome, { kind: 'claimed'
  * in-progress; expiry treated as absent; takeover after lease expiry; fencing of
  * complete, release and extend; one winner among parallel claims; result and
  * fingerprint round trips; the TTL written; long keys; and, when the store has
- * `commit`, the transactional outcomes.
+ * `commit`, the transactional outcomes; with `batch: true`, the batch operations.
  */
-export function describeStoreConformance(name: string, factory: StoreFactory): void {
+export function describeStoreConformance(
+  name: string,
+  factory: StoreFactory,
+  options: ConformanceOptions = {},
+): void {
   describe(`${name} conforms to the DedupStore contract`, () => {
     let underTest: StoreUnderTest;
     let store: DedupStore;
@@ -226,6 +241,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       expect(await store.get(k, { now: T0 })).toBeUndefined();
       await store.delete(k);
     });
+
+    if (options.batch) describe('batch operations', () => describeBatchConformance(() => store));
 
     it('commits atomically when the store supports transactional mode', async (context) => {
       if (typeof store.commit !== 'function') {

@@ -7,4 +7,9 @@
  * import { describeStoreConformance } from '@oncely/core/testing';
  * describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
  */
-export { describeStoreConformance, type StoreFactory, type StoreUnderTest } from './conformance.js';
+export {
+  type ConformanceOptions,
+  describeStoreConformance,
+  type StoreFactory,
+  type StoreUnderTest,
+} from './conformance.js';

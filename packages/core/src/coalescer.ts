@@ -1,0 +1,90 @@
+import type { BatchResults } from './store.js';
+
+/**
+ * The real timers, taken when this module loads: a test that fakes the global timers
+ * must not freeze oncely's coalescing window (its handlers would never see a store
+ * answer), and the window is an implementation detail, not a timer users schedule.
+ */
+const realSetImmediate = globalThis.setImmediate;
+const realSetTimeout = globalThis.setTimeout;
+
+/** How calls that arrive together are gathered. */
+export interface CoalescerLimits {
+  /** At most this many items per batch; a full batch is sent at once. */
+  readonly maxItems: number;
+  /** How long the first item waits for siblings: `0` = until the end of this turn of the event loop. */
+  readonly waitMs: number;
+}
+
+/** Sends one gathered batch, or (for a batch of one) the single call. */
+export interface CoalescedCall<I, O> {
+  readonly many: (items: readonly I[]) => Promise<BatchResults<O>>;
+  readonly one: (item: I) => Promise<O>;
+}
+
+interface Pending<I, O> {
+  readonly item: I;
+  readonly resolve: (value: O) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Gathers calls made in the same turn of the event loop (or within `waitMs`) into one
+ * batch call, and hands each caller its own item's outcome. A lone call is sent as the
+ * single call, so a consumer handling one message at a time pays nothing for batching.
+ *
+ * @example
+ * const claim = coalesce({ many: (items) => store.claimMany(items), one: (item) => store.claim(item.key, item) }, { maxItems: 100, waitMs: 0 });
+ * await Promise.all(keys.map((key) => claim({ key, ...options }))); // one claimMany call
+ */
+export function coalesce<I, O>(
+  call: CoalescedCall<I, O>,
+  limits: CoalescerLimits,
+): (item: I) => Promise<O> {
+  let pending: Pending<I, O>[] = [];
+  let scheduled = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length > 0) send(call, batch);
+  };
+
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      pending.push({ item, resolve, reject });
+      if (pending.length >= limits.maxItems) {
+        flush();
+      } else if (!scheduled) {
+        scheduled = true;
+        if (limits.waitMs > 0) realSetTimeout(flush, limits.waitMs);
+        else realSetImmediate(flush);
+      }
+    });
+}
+
+function send<I, O>(call: CoalescedCall<I, O>, batch: readonly Pending<I, O>[]): void {
+  if (batch.length === 1) {
+    const [only] = batch as [Pending<I, O>];
+    call.one(only.item).then(only.resolve, only.reject);
+    return;
+  }
+  call.many(batch.map((entry) => entry.item)).then(
+    (results) => {
+      for (const [index, entry] of batch.entries()) {
+        const result = results[index];
+        if (result === undefined) {
+          entry.reject(new TypeError(`store batch answered ${results.length} of ${batch.length}`));
+        } else if (result.status === 'fulfilled') {
+          entry.resolve(result.value);
+        } else {
+          entry.reject(result.reason);
+        }
+      }
+    },
+    (error: unknown) => {
+      for (const entry of batch) entry.reject(error);
+    },
+  );
+}
