@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kraftClusterId } from './cluster-id.js';
 import { dynamodbAnswers, kafkaAnswers, sqsAnswers } from './health.js';
 import { ensureJars } from './maven.js';
 import { freePort } from './ports.js';
@@ -137,8 +137,8 @@ async function startKafka(ctx: StartContext): Promise<StartedServer> {
   const logFile = join(ctx.runDir, 'kafka.log');
   const jvm = [...JVM_FLAGS, `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath(jars)];
   const started = Date.now();
-  // KRaft needs a formatted log directory with a cluster id (16 random bytes, base64url).
-  const clusterId = randomBytes(16).toString('base64url');
+  // KRaft needs a formatted log directory with a cluster id.
+  const clusterId = kraftClusterId();
   const format = ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties];
   const spec = { name: 'kafka-format', command: 'java', cwd: ctx.runDir, logFile };
   await runToCompletion({ ...spec, args: [...jvm, ...format] }, ctx.readyTimeoutMs);
