@@ -120,16 +120,31 @@ describeWithServers('DynamoDBStore under store faults', () => {
   });
 
   describe('a completion that fails', () => {
-    it('lost before it lands: the record stays IN_PROGRESS, and after the lease the effect runs again, explained by the takeover', async () => {
+    it('lost before it lands, once: the deduper retries the fenced completion and it lands; the effect ran once', async () => {
+      const { proxy, deduper, record } = await scripted(1);
+      let effects = 0;
+      proxy.injectNext('reset-before', 'UpdateItem');
+
+      await expect(deduper.run('k', () => effects++)).resolves.toMatchObject({
+        status: 'processed',
+      });
+      expect(proxy.stats().byOperation.UpdateItem).toEqual({ 'reset-before': 1 });
+      expect(await record('k')).toMatchObject({ status: 'COMPLETED' });
+      expect(effects).toBe(1);
+    });
+
+    it('lost on every retry: the record stays IN_PROGRESS, and after the lease the effect runs again, explained by the takeover', async () => {
       const { proxy, clock, tally, deduper, record } = await scripted(1);
       const effects: string[] = [];
       const handler = () => {
         effects.push('k');
       };
-      proxy.injectNext('reset-before', 'UpdateItem');
+      // The first send and the deduper's five retries.
+      for (let i = 0; i < 6; i++) proxy.injectNext('reset-before', 'UpdateItem');
 
       const failed = deduper.run('k', handler);
       await expect(failed).rejects.toMatchObject({ name: 'StoreError', operation: 'complete' });
+      expect(proxy.stats().byOperation.UpdateItem).toEqual({ 'reset-before': 6 });
       expect(await record('k')).toMatchObject({ status: 'IN_PROGRESS' });
       await expect(deduper.run('k', handler)).rejects.toBeInstanceOf(InProgressError);
 
@@ -145,13 +160,13 @@ describeWithServers('DynamoDBStore under store faults', () => {
       expect(verdict).toMatchObject({ duplicated: 1, explained: 1, unexplained: 0, ok: true });
     });
 
-    it('applied but unseen: the redelivery is a duplicate; the effect ran once', async () => {
+    it('applied but unseen: the retried completion still owns the record and succeeds; the effect ran once', async () => {
       const { proxy, deduper, record } = await scripted(1);
       let effects = 0;
       proxy.injectNext('reset-after', 'UpdateItem');
 
-      await expect(deduper.run('k', () => effects++)).rejects.toMatchObject({
-        operation: 'complete',
+      await expect(deduper.run('k', () => effects++)).resolves.toMatchObject({
+        status: 'processed',
       });
       expect(await record('k')).toMatchObject({ status: 'COMPLETED' });
       await expect(deduper.run('k', () => effects++)).resolves.toMatchObject({

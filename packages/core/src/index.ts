@@ -36,7 +36,7 @@ export {
   isLeaseLive,
 } from './record.js';
 export type { DuplicateRunResult, RunResult } from './result.js';
-export { type Backoff, retryDelayMs } from './retry.js';
+export { type Backoff, retryDelayMs, sleep } from './retry.js';
 export { jsonSerializer, type ResultSerializer } from './serializer.js';
 export type {
   BatchResults,

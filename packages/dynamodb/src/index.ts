@@ -12,6 +12,11 @@
  * const deduper = createDeduper({ store, namespace: 'payments', ttl: '7d' });
  * await deduper.run(event.id, () => chargeCard(event));
  */
+
+export {
+  DYNAMODB_BATCH_DEFAULTS,
+  type DynamoDBBatchOptions,
+} from './batch-options.js';
 export {
   CREATE_TABLE_DEFAULTS,
   type CreateTableOptions,

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
+import type { DynamoDBBatchOptions } from './batch-options.js';
 
 /**
  * The item attributes a record is written to. Rename them to fit an existing table.
@@ -68,6 +69,8 @@ export interface DynamoDBStoreOptions {
    * @default true
    */
   readonly consistentRead?: boolean;
+  /** How batches are sent (see {@link DynamoDBBatchOptions}). @default { maxStatementsPerRequest: 25, maxAttempts: 4 } */
+  readonly batch?: DynamoDBBatchOptions;
 }
 
 /**

@@ -17,27 +17,35 @@ const SINGLE_TABLE: Pick<DynamoDBStoreOptions, 'attributes' | 'sortKey'> = {
 };
 
 describeWithServers('DynamoDBStore on DynamoDB Local', () => {
-  describeStoreConformance('DynamoDBStore (default attributes)', async () => {
-    const client = dynamoClient();
-    const table = await freshTable(client, 'conformance');
-    return {
-      store: new DynamoDBStore({ client, tableName: table.tableName }),
-      teardown: async () => {
-        await table.drop();
-        client.destroy();
-      },
-    };
-  });
+  describeStoreConformance(
+    'DynamoDBStore (default attributes)',
+    async () => {
+      const client = dynamoClient();
+      const table = await freshTable(client, 'conformance');
+      return {
+        store: new DynamoDBStore({ client, tableName: table.tableName }),
+        teardown: async () => {
+          await table.drop();
+          client.destroy();
+        },
+      };
+    },
+    { batch: true },
+  );
 
-  describeStoreConformance('DynamoDBStore (custom attribute names and a sort key)', async () => {
-    const client = dynamoClient();
-    const table = await freshTable(client, 'conformance-single', SINGLE_TABLE);
-    return {
-      store: new DynamoDBStore({ client, tableName: table.tableName, ...SINGLE_TABLE }),
-      teardown: async () => {
-        await table.drop();
-        client.destroy();
-      },
-    };
-  });
+  describeStoreConformance(
+    'DynamoDBStore (custom attribute names and a sort key)',
+    async () => {
+      const client = dynamoClient();
+      const table = await freshTable(client, 'conformance-single', SINGLE_TABLE);
+      return {
+        store: new DynamoDBStore({ client, tableName: table.tableName, ...SINGLE_TABLE }),
+        teardown: async () => {
+          await table.drop();
+          client.destroy();
+        },
+      };
+    },
+    { batch: true },
+  );
 });

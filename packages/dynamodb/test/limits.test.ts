@@ -1,5 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { createDeduper, ManualClock, ResultTooLargeError, StoreError } from '@oncely/core';
+import { createDeduper, type DedupStore, ManualClock, ResultTooLargeError } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
 import {
   attributeValueSize,
@@ -72,20 +72,41 @@ describe('the 400 KB item limit', () => {
     expect(sent).toHaveLength(0);
   });
 
-  it('reaches the deduper as a non-retryable store error caused by ItemTooLargeError', async () => {
+  it('refuses, when the deduper is built, a maxResultBytes over what the store can keep', () => {
+    const { store } = recordingStore();
+    expect(() =>
+      createDeduper({ store, namespace: 'ns', storeResult: true, maxResultBytes: 1024 * 1024 }),
+    ).toThrow(/`maxResultBytes`.*400000 bytes/);
+  });
+
+  it('completes without the result when the store refuses it as too large, then throws: the effect is never repeated', async () => {
     const { store, sent } = recordingStore();
+    // A wrapper that does not pass the store's declared limit on, as a user's might.
+    const undeclared: DedupStore = {
+      name: store.name,
+      claim: store.claim.bind(store),
+      complete: store.complete.bind(store),
+      release: store.release.bind(store),
+      extendLease: store.extendLease.bind(store),
+      get: store.get.bind(store),
+      delete: store.delete.bind(store),
+    };
     const deduper = createDeduper({
-      store,
+      store: undeclared,
       namespace: 'ns',
       storeResult: true,
       maxResultBytes: 1024 * 1024,
       clock: new ManualClock(T),
     });
     const error = await deduper.run('k', () => 'x'.repeat(500_000)).catch((e) => e);
-    expect(error).toBeInstanceOf(StoreError);
-    expect(error).toMatchObject({ operation: 'complete', retryable: false });
-    expect(error.cause).toBeInstanceOf(ItemTooLargeError);
-    expect(sent.map((c) => c.name)).toEqual(['PutItemCommand']);
+    expect(error).toBeInstanceOf(ResultTooLargeError);
+    expect(error).toBeInstanceOf(ItemTooLargeError);
+    expect(error).toMatchObject({ key: 'k', storeKey: 'ns#k' });
+    // The claim, then the completion without the result (the one with it was refused before sending).
+    expect(sent.map((c) => c.name)).toEqual(['PutItemCommand', 'UpdateItemCommand']);
+    const completion = sent[1]?.input as { ExpressionAttributeValues?: Record<string, unknown> };
+    expect(completion.ExpressionAttributeValues?.[':result']).toBeUndefined();
+    expect(completion.ExpressionAttributeValues?.[':completed']).toEqual({ S: 'COMPLETED' });
   });
 });
 

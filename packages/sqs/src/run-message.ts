@@ -41,6 +41,63 @@ export async function runMessage<TMessage, T>(
   }
 }
 
+/** A message claimed ahead of its turn: run it when its turn comes, or give it back. Internal. */
+export interface AheadRun<TOutcome> {
+  /** Runs the handler under the claim (or answers the duplicate or failure found at the claim). Never rejects. */
+  run(): Promise<TOutcome>;
+  /** Gives the claim back without running (a FIFO group stopped before it). */
+  release(): Promise<void>;
+}
+
+/**
+ * Reads the key and claims the message now, to run it later: FIFO groups claim all
+ * their messages together (one batch for the store) and run them in order. Never
+ * rejects: a bad key or a failed claim becomes the message's `failed` outcome.
+ */
+export async function claimMessageAhead<TMessage, T>(
+  run: MessageRun<TMessage, T>,
+): Promise<AheadRun<RecordOutcome<T>>> {
+  const { message } = run;
+  let key: string | undefined;
+  try {
+    key = run.pickKey(message);
+    const claimKey = key;
+    const claimed = await run.deduper.claim(key, {
+      input: message.raw,
+      ...(run.leaseMs === undefined ? {} : { leaseMs: run.leaseMs }),
+    });
+    if (claimed.status === 'duplicate') {
+      return settled({
+        status: 'duplicate',
+        messageId: message.messageId,
+        key,
+        storeKey: claimed.storeKey,
+        result: claimed.result as T | undefined,
+      });
+    }
+    return {
+      run: () =>
+        claimed.run(run.fn).then(
+          (result): RecordOutcome<T> => ({
+            status: result.status,
+            messageId: message.messageId,
+            key: claimKey,
+            storeKey: result.storeKey,
+            result: result.result,
+          }),
+          (error: unknown) => failedOutcome(message.messageId, error, claimKey),
+        ),
+      release: () => claimed.release(),
+    };
+  } catch (error) {
+    return settled(failedOutcome(message.messageId, error, key));
+  }
+}
+
+function settled<TOutcome>(outcome: TOutcome): AheadRun<TOutcome> {
+  return { run: async () => outcome, release: async () => {} };
+}
+
 /**
  * The handler's context: the run context plus what the adapter knows about the message.
  * It delegates to the run context rather than copying it, so the lazily made `signal`

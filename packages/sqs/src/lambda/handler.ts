@@ -2,6 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { runBatch } from '../batch.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
+import type { AheadRun } from '../run-message.js';
 import {
   assertHandler,
   type LambdaDedupOptions,
@@ -9,7 +10,7 @@ import {
   resolveLambdaOptions,
   type SqsRecordHandler,
 } from './options.js';
-import { batchShape, eventMessages, runLambdaRecord } from './run-record.js';
+import { batchShape, claimLambdaRecord, eventMessages, runLambdaRecord } from './run-record.js';
 
 /** Options of {@link createSqsHandler}. */
 export interface SqsHandlerOptions<T> extends LambdaDedupOptions<T> {
@@ -46,8 +47,11 @@ export function createSqsHandler<T>(options: SqsHandlerOptions<T>): SqsBatchHand
   const resolved = resolveLambdaOptions(options);
   const { handler } = options;
   return async (event, context) => {
-    const outcomes = await processEvent(resolved, event, (message) =>
-      runLambdaRecord(resolved, message, context, handler),
+    const outcomes = await processEvent(
+      resolved,
+      event,
+      (message) => runLambdaRecord(resolved, message, context, handler),
+      (message) => claimLambdaRecord(resolved, message, context, handler),
     );
     return toBatchResponse(outcomes);
   };
@@ -58,11 +62,13 @@ export async function processEvent<T>(
   options: ResolvedLambdaOptions<T>,
   event: SQSEvent,
   run: (message: QueueMessage<SQSRecord>) => Promise<RecordOutcome<T>>,
+  claimAhead?: (message: QueueMessage<SQSRecord>) => Promise<AheadRun<RecordOutcome<T>>>,
 ): Promise<RecordOutcome<T>[]> {
   const outcomes = await runBatch(eventMessages(event), {
     ...batchShape(options, event),
     laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options, message),
     run,
+    ...(claimAhead ? { claimAhead } : {}),
     isFailure: (outcome) => outcome.status === 'failed',
     blocked: blockedOutcome,
   });

@@ -3,7 +3,13 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvocationDeadlineError } from '../errors.js';
 import { fromLambdaRecord, type QueueMessage } from '../message.js';
 import { failedOutcome, type RecordOutcome } from '../outcome.js';
-import { extendContext, runMessage } from '../run-message.js';
+import {
+  type AheadRun,
+  claimMessageAhead,
+  extendContext,
+  type MessageRun,
+  runMessage,
+} from '../run-message.js';
 import type { ResolvedLambdaOptions, SqsRecordHandler } from './options.js';
 
 /** What one record runs with, or why it cannot start. */
@@ -48,9 +54,33 @@ export async function runLambdaRecord<T>(
   context: Context | undefined,
   handler: SqsRecordHandler<T>,
 ): Promise<RecordOutcome<T>> {
+  const run = lambdaMessageRun(options, message, context, handler);
+  return 'status' in run ? run : runMessage(run);
+}
+
+/** Claims one Lambda record ahead of its turn (FIFO groups). Never rejects. */
+export async function claimLambdaRecord<T>(
+  options: ResolvedLambdaOptions<T>,
+  message: QueueMessage<SQSRecord>,
+  context: Context | undefined,
+  handler: SqsRecordHandler<T>,
+): Promise<AheadRun<RecordOutcome<T>>> {
+  const run = lambdaMessageRun(options, message, context, handler);
+  return 'status' in run
+    ? { run: async () => run, release: async () => {} }
+    : claimMessageAhead(run);
+}
+
+/** What running a Lambda record takes, or the outcome of a record that cannot start. */
+function lambdaMessageRun<T>(
+  options: ResolvedLambdaOptions<T>,
+  message: QueueMessage<SQSRecord>,
+  context: Context | undefined,
+  handler: SqsRecordHandler<T>,
+): MessageRun<SQSRecord, T> | RecordOutcome<T> {
   const setup = setUpRecord(options, message, context);
   if (!setup.ok) return setup.outcome;
-  return runMessage({
+  return {
     message,
     deduper: setup.deduper,
     pickKey: options.pickKey,
@@ -64,7 +94,7 @@ export async function runLambdaRecord<T>(
           lambdaContext: context,
         }),
       ),
-  });
+  };
 }
 
 /** FIFO or standard, and the concurrency bound, for one event. */

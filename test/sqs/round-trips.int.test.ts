@@ -1,0 +1,98 @@
+/**
+ * What a Lambda SQS batch costs the store: requests counted on DynamoDB Local for a
+ * standard batch of 10 and a FIFO batch, new and redelivered.
+ */
+import { randomUUID } from 'node:crypto';
+import { createSqsHandler } from '@oncely/sqs';
+import { createLambdaContext } from '@oncely/sqs/testing';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { expect, it } from 'vitest';
+import { countRequests } from '../support/request-counter.js';
+import { describeWithServers } from '../support/servers.js';
+import { useStoreTable } from '../support/tables.js';
+
+const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
+const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
+
+function lambdaRecord(body: string, groupId?: string): SQSRecord {
+  const messageId = randomUUID();
+  return {
+    messageId,
+    receiptHandle: `handle-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1767225600000',
+      SenderId: '000000000000',
+      ApproximateFirstReceiveTimestamp: '1767225600000',
+      ...(groupId === undefined ? {} : { MessageGroupId: groupId, SequenceNumber: '1' }),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: groupId === undefined ? STANDARD_ARN : FIFO_ARN,
+    awsRegion: 'us-east-1',
+  };
+}
+
+describeWithServers('Lambda SQS batches on DynamoDB Local: requests per batch', () => {
+  const table = useStoreTable('sqs-round-trips');
+  const counter = countRequests(table.client);
+
+  it('a standard batch of 10 costs 2 requests new and 2 redelivered', async () => {
+    const effects: string[] = [];
+    const handler = createSqsHandler({
+      store: table.store,
+      namespace: table.namespace(),
+      handler: (record) => {
+        effects.push(record.body);
+      },
+    });
+    const event: SQSEvent = {
+      Records: Array.from({ length: 10 }, (_, index) => lambdaRecord(`order-${index}`)),
+    };
+    counter.reset();
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
+    counter.reset();
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
+    expect(effects).toHaveLength(10);
+  });
+
+  it('a FIFO batch claims each group ahead in one request and releases what a failure stops', async () => {
+    const ran: string[] = [];
+    let declined = false;
+    const handler = createSqsHandler({
+      store: table.store,
+      namespace: table.namespace(),
+      handler: (record) => {
+        if (record.body === 'a-2' && !declined) {
+          declined = true;
+          throw new Error('declined');
+        }
+        ran.push(record.body);
+      },
+    });
+    const records = ['a-1', 'a-2', 'a-3', 'b-1', 'b-2'].map((body) =>
+      lambdaRecord(body, body.slice(0, 1)),
+    );
+    counter.reset();
+    const response = await handler({ Records: records }, createLambdaContext());
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      [records[1], records[2]].map((record) => record?.messageId),
+    );
+    expect(ran).toEqual(['a-1', 'b-1', 'b-2']);
+    // One claim batch for both groups; completions and releases batch with their turn.
+    expect(counter.byCommand().BatchExecuteStatementCommand).toBeGreaterThanOrEqual(2);
+    expect(counter.total).toBeLessThanOrEqual(6);
+    // The claims a failure stopped were released: the redelivery runs them at once
+    // (an unreleased claim would answer in progress until its lease ended).
+    const retry = await handler(
+      { Records: [records[1], records[2]] as SQSRecord[] },
+      createLambdaContext(),
+    );
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(ran).toEqual(['a-1', 'b-1', 'b-2', 'a-2', 'a-3']);
+  });
+});
