@@ -99,7 +99,11 @@ export const bareWrites: SqsContender = {
   },
 };
 
-function oncelyContender(name: string, transactional: boolean): SqsContender {
+function oncelyContender(
+  name: string,
+  mode: { readonly transactional: boolean; readonly batching: boolean },
+): SqsContender {
+  const { transactional, batching } = mode;
   return {
     name,
     table: 'oncely',
@@ -110,6 +114,7 @@ function oncelyContender(name: string, transactional: boolean): SqsContender {
         namespace: 'bench',
         ttl: '24h',
         transactional,
+        batching,
         handler: (record) => work(record),
         onOutcome: (outcome) => {
           if (outcome.status === 'failed') reportFailure(outcome.messageId, outcome.error);
@@ -118,11 +123,26 @@ function oncelyContender(name: string, transactional: boolean): SqsContender {
   };
 }
 
-/** oncely's Lambda SQS handler, claim mode (claim + complete: 2 writes, duplicate 1). */
-export const oncelyNormal = oncelyContender('oncely', false);
+/**
+ * oncely's Lambda SQS handler as it comes: claim mode, batched (a batch's claims in one
+ * `BatchExecuteStatement` round or two, its completions in one).
+ */
+export const oncelyNormal = oncelyContender('oncely (batched)', {
+  transactional: false,
+  batching: true,
+});
+
+/** oncely with batching off: a conditional PutItem and an UpdateItem per message, duplicate 1. */
+export const oncelyPerMessage = oncelyContender('oncely per-message (batching off)', {
+  transactional: false,
+  batching: false,
+});
 
 /** oncely in transactional mode: one `TransactWriteItems` per message, no claim. */
-export const oncelyTransactional = oncelyContender('oncely transactional', true);
+export const oncelyTransactional = oncelyContender('oncely transactional', {
+  transactional: true,
+  batching: false,
+});
 
 /**
  * Powertools as its documentation pairs the two utilities: `makeIdempotent` on the
@@ -162,6 +182,7 @@ export const SQS_CONTENDERS: readonly SqsContender[] = [
   noDedup,
   bareWrites,
   oncelyNormal,
+  oncelyPerMessage,
   oncelyTransactional,
   powertools,
 ];
