@@ -87,7 +87,9 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
       for (; index < messages.length; index++) {
         interrupted = controls.stopReason();
         if (interrupted !== undefined) break;
-        prepareUpTo(index + claimAhead);
+        // Refill the window only once half of it is used, so its claims reach the store
+        // together, as one batch, instead of one claim per message.
+        if (prepared.length - index <= claimAhead / 2) prepareUpTo(index + claimAhead);
         const outcome = await settleMessage(
           resolved,
           prepared[index] as PreparedMessage<M>,
