@@ -26,7 +26,7 @@ describe('errors across two copies of @oncely/core', () => {
     const error = new copy.InProgressError('busy', 1000, { key: 'k' });
     expect(error instanceof here.InProgressError).toBe(true);
     expect(error instanceof here.OncelyError).toBe(true);
-    expect(new copy.StoreError('down', {}) instanceof here.StoreError).toBe(true);
+    expect(new copy.StoreError('down', 'claim', true, {}) instanceof here.StoreError).toBe(true);
   });
 
   it('instanceof still tells classes apart', async () => {
