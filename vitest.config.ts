@@ -11,7 +11,7 @@ const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 const resolve = {
   alias: [
     {
-      find: /^@oncely\/(core|dynamodb|sqs|kafka|webhook)(\/[\w-]+)?$/,
+      find: /^@oncely\/(core|dynamodb|sqs|kafka|webhook)((?:\/[\w-]+)*)$/,
       replacement: `${packages}$1/src$2/index.ts`,
     },
   ],

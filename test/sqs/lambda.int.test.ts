@@ -3,7 +3,7 @@
  * and `@oncely/sqs/testing` standing in for Lambda's event source mapping.
  */
 import { createSqsHandler, MessageBodyError, type RecordOutcome } from '@oncely/sqs';
-import { createSqsEventSource } from '@oncely/sqs/testing';
+import { createSqsEventSource } from '@oncely/sqs/testing/sqs-server';
 import { expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';
 import { useStoreTable } from '../support/tables.js';

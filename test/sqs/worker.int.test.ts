@@ -3,7 +3,8 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { OncelyEvent } from '@oncely/core';
-import { createDedupConsumer, GroupBlockedError, MessageBodyError } from '@oncely/sqs';
+import { GroupBlockedError, MessageBodyError } from '@oncely/sqs';
+import { createDedupConsumer } from '@oncely/sqs/worker';
 import type { Consumer } from 'sqs-consumer';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';

@@ -4,7 +4,7 @@
  * reports its own failures in `batchItemFailures`.
  */
 import middy from '@middy/core';
-import { sqsDedupMiddleware } from '@oncely/sqs';
+import { sqsDedupMiddleware } from '@oncely/sqs/middy';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamo, settings, store } from './config.js';
 import { creditBalance, paymentOf } from './payments.js';

@@ -10,7 +10,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { createTable } from '@oncely/dynamodb';
-import { createSqsEventSource, type LambdaSqsHandler } from '@oncely/sqs/testing';
+import { createSqsEventSource, type LambdaSqsHandler } from '@oncely/sqs/testing/sqs-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useQueues } from '../../../test/sqs/fixtures.js';
 import {

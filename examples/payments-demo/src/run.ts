@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsEventSource, type SqsEventSource } from '@oncely/sqs/testing';
+import { createSqsEventSource, type SqsEventSource } from '@oncely/sqs/testing/sqs-server';
 import type { Backends } from './backends.js';
 import { type Mode, paymentsConsumer } from './consumer.js';
 import { CardProcessor } from './payments.js';

@@ -2,7 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { OncelyLogger } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
-import { createDedupConsumer, type RecordOutcome } from '@oncely/sqs';
+import type { RecordOutcome } from '@oncely/sqs';
+import { createDedupConsumer } from '@oncely/sqs/worker';
 import type { Consumer } from 'sqs-consumer';
 import { bookShipment, orderOf } from './shipments.js';
 

@@ -1,10 +1,6 @@
 import type { DedupStore, OncelyEvent } from '@oncely/core';
-import {
-  createWebhookHandler,
-  honoWebhook,
-  standardWebhooks,
-  stripeWebhooks,
-} from '@oncely/webhook';
+import { createWebhookHandler, standardWebhooks, stripeWebhooks } from '@oncely/webhook';
+import { honoWebhook } from '@oncely/webhook/hono';
 import { Hono } from 'hono';
 import type { Fulfilment } from './fulfilment.js';
 

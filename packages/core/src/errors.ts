@@ -12,8 +12,40 @@ export interface OncelyErrorContext {
 }
 
 /**
+ * Marks every oncely error, in the global symbol registry so that each copy of
+ * `@oncely/core` in one process (an adapter that resolved its own copy) uses the same one.
+ */
+const ONCELY_ERROR = Symbol.for('@oncely/core/error');
+
+/**
+ * True when `value` is an error of class `type`, or of a class of that name in another
+ * copy of `@oncely/core`. `instanceof` alone compares classes, and two copies define two
+ * of each, so an adapter's `error instanceof InProgressError` would miss the errors of the
+ * core its store was built with. Ancestors are compared by class name (`constructor.name`,
+ * which tools that rename classes in one bundle rename consistently within that copy only).
+ */
+function isOncelyErrorOf(
+  type: abstract new (...args: never[]) => unknown,
+  value: unknown,
+): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(type, value)) return true;
+  if (typeof value !== 'object' || value === null || !(ONCELY_ERROR in value)) return false;
+  for (
+    let proto = Object.getPrototypeOf(value);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    if (Object.hasOwn(proto, 'constructor') && proto.constructor.name === type.name) return true;
+  }
+  return false;
+}
+
+/**
  * The base class of every error oncely throws. Catch it to tell oncely's own
  * outcomes apart from your handler's errors, which oncely always rethrows as is.
+ *
+ * `instanceof` works across two copies of `@oncely/core` (each error is branded), so an
+ * adapter and the store it is given may each have resolved their own copy.
  */
 export class OncelyError extends Error {
   override name = 'OncelyError';
@@ -21,11 +53,19 @@ export class OncelyError extends Error {
   readonly storeKey: string | undefined;
   readonly record: DedupRecord | undefined;
 
+  /** Brand-aware `instanceof`, inherited by every subclass; see {@link OncelyError}. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass on the right of `instanceof`.
+    return isOncelyErrorOf(this, value);
+  }
+
   constructor(message: string, context: OncelyErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.key = context.key;
     this.storeKey = context.storeKey;
     this.record = context.record;
+    // Not enumerable: logs and JSON of the error stay as they were.
+    Object.defineProperty(this, ONCELY_ERROR, { value: true });
   }
 }
 

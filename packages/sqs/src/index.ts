@@ -1,7 +1,11 @@
 /**
  * `@oncely/sqs`: effectively-once SQS consumers. Lambda batch handlers with partial
- * batch responses (a wrapper, a middy middleware and a Powertools record handler) and
- * `sqs-consumer` workers, all keyed by message ID, a body field or an attribute.
+ * batch responses (a wrapper and a Powertools record handler), keyed by message ID, a
+ * body field or an attribute.
+ *
+ * The forms that need an optional peer have their own entry points, so that this one
+ * loads and type-checks with only `@oncely/core` installed: `@oncely/sqs/middy` (needs
+ * `@middy/core`) and `@oncely/sqs/worker` (needs `sqs-consumer` and `@aws-sdk/client-sqs`).
  */
 export {
   GroupBlockedError,
@@ -16,7 +20,6 @@ export {
   type SqsBatchHandler,
   type SqsHandlerOptions,
 } from './lambda/handler.js';
-export { type SqsMiddlewareOptions, sqsDedupMiddleware } from './lambda/middy.js';
 export {
   LAMBDA_DEFAULTS,
   type LambdaDedupOptions,
@@ -30,10 +33,3 @@ export {
 } from './lambda/record-handler.js';
 export { SQS_DEFAULTS, type SqsDedupOptions } from './options.js';
 export type { RecordOutcome } from './outcome.js';
-export { createDedupConsumer } from './worker/consumer.js';
-export type {
-  ConsumerSettings,
-  DedupConsumerOptions,
-  SqsMessageContext,
-  SqsMessageHandler,
-} from './worker/options.js';

@@ -1,4 +1,3 @@
-import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 
 /**
@@ -39,26 +38,8 @@ export function fromLambdaRecord(record: SQSRecord): QueueMessage<SQSRecord> {
   };
 }
 
-/** Views an `sqs-consumer` (AWS SDK v3) `Message`. */
-export function fromSdkMessage(message: Message): QueueMessage<Message> {
-  const attributes = message.Attributes ?? {};
-  return {
-    raw: message,
-    messageId: message.MessageId ?? '',
-    body: message.Body,
-    receiveCount: toCount(attributes.ApproximateReceiveCount),
-    groupId: attributes.MessageGroupId,
-    deduplicationId: attributes.MessageDeduplicationId,
-    attribute(name) {
-      const attribute = message.MessageAttributes?.[name];
-      return (
-        attribute && { dataType: attribute.DataType ?? 'String', value: attribute.StringValue }
-      );
-    },
-  };
-}
-
-function toCount(value: string | undefined): number | undefined {
+/** `ApproximateReceiveCount` as a number; shared with the worker's SDK message view. */
+export function toCount(value: string | undefined): number | undefined {
   const count = Number(value);
   return value !== undefined && Number.isInteger(count) ? count : undefined;
 }

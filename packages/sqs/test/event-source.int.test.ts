@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { useQueues } from '../../../test/sqs/fixtures.js';
 import { queueDepth, receiveVisible, sendMessages } from '../../../test/sqs/queues.js';
 import { describeWithServers } from '../../../test/support/servers.js';
-import { createSqsEventSource } from '../src/testing/index.js';
+import { createSqsEventSource } from '../src/testing/sqs-server/index.js';
 
 describeWithServers('createSqsEventSource against ElasticMQ', () => {
   const sqs = useQueues('driver');

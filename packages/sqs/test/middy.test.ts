@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { InProgressError, MemoryStore } from '@oncely/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type RecordOutcome, ReportedFailureError, sqsDedupMiddleware } from '../src/index.js';
+import { type RecordOutcome, ReportedFailureError } from '../src/index.js';
+import { sqsDedupMiddleware } from '../src/middy/index.js';
 import { deferred, event, failedIds, lambdaContext, record } from './fixtures.js';
 
 /** A batch handler that records what it saw and fails the IDs it is told to. */

@@ -3,7 +3,8 @@ import { MemoryStore } from '@oncely/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSqsHandler } from '../src/index.js';
-import { createLambdaContext, toLambdaRecord } from '../src/testing/index.js';
+import { createLambdaContext } from '../src/testing/index.js';
+import { toLambdaRecord } from '../src/testing/sqs-server/index.js';
 
 const ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
 

@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-import { createLambdaContext, toLambdaRecord } from '../src/testing/index.js';
+import { createLambdaContext } from '../src/testing/index.js';
+import { toLambdaRecord } from '../src/testing/sqs-server/index.js';
 
 describe('@oncely/sqs/testing helpers', () => {
   it('createLambdaContext counts the remaining time down from the timeout', () => {

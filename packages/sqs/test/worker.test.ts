@@ -1,7 +1,7 @@
 import type { ReceiveMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { MemoryStore } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-import { createDedupConsumer } from '../src/index.js';
+import { createDedupConsumer } from '../src/worker/index.js';
 import { deferred, expectInvalidOption } from './fixtures.js';
 
 /**

@@ -2,11 +2,14 @@
  * `@oncely/webhook`: webhook receivers keyed by event ID, and the `Idempotency-Key`
  * header for POST APIs. A Fetch API core (`createWebhookHandler`: `Request` in,
  * `Response` out), providers that verify signatures and name keys, and thin
- * adapters for Express, Fastify, Hono and Lambda.
+ * adapters for Express, Fastify, Hono and Lambda, each in its own entry point
+ * (`@oncely/webhook/express`, `/fastify`, `/hono`, `/lambda`) so that this one needs no
+ * framework, and no framework's types, installed.
  *
  * @example
  * import { MemoryStore } from '@oncely/core';
- * import { createWebhookHandler, honoWebhook, stripeWebhooks } from '@oncely/webhook';
+ * import { createWebhookHandler, stripeWebhooks } from '@oncely/webhook';
+ * import { honoWebhook } from '@oncely/webhook/hono';
  *
  * const receiver = createWebhookHandler({
  *   provider: stripeWebhooks({ secret: process.env.STRIPE_WEBHOOK_SECRET! }),
@@ -16,10 +19,6 @@
  * });
  * app.post('/webhooks/stripe', honoWebhook(receiver));
  */
-export { expressWebhook } from './adapters/express.js';
-export { type FastifyWebhookOptions, fastifyWebhook } from './adapters/fastify.js';
-export { honoWebhook } from './adapters/hono.js';
-export { type LambdaWebhookHandler, lambdaWebhook } from './adapters/lambda.js';
 export type { WebhookDelivery } from './delivery.js';
 export {
   MissingKeyError,

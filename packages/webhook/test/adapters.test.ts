@@ -4,12 +4,9 @@ import { MemoryStore } from '@oncely/core';
 import express from 'express';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createWebhookHandler,
-  expressWebhook,
-  fastifyWebhook,
-  RawBodyUnavailableError,
-} from '../src/index.js';
+import { expressWebhook } from '../src/express/index.js';
+import { fastifyWebhook } from '../src/fastify/index.js';
+import { createWebhookHandler, RawBodyUnavailableError } from '../src/index.js';
 import { stripeKit } from '../src/testing/kits.js';
 
 const receiver = () =>

@@ -3,11 +3,11 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   createWebhookHandler,
-  lambdaWebhook,
   stripeSignatureHeader,
   stripeWebhooks,
   type WebhookHandlerFunction,
 } from '../src/index.js';
+import { lambdaWebhook } from '../src/lambda/index.js';
 
 const secret = 'whsec_lambda';
 

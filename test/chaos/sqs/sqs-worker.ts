@@ -3,7 +3,7 @@
  * the event ID in the body (so producer duplicates are caught), its store behind the
  * fault proxy, its events in its own JSONL log. Started by the pool; killed by the monkey.
  */
-import { createDedupConsumer } from '@oncely/sqs';
+import { createDedupConsumer } from '@oncely/sqs/worker';
 import { localSqs } from '../local-aws.js';
 import { errorName, onTerminate, startWorker, type WorkerBaseConfig } from '../worker-runtime.js';
 

@@ -36,7 +36,7 @@ type SqsRequest = Request<SQSEvent, SQSBatchResponse | undefined, Error, Context
  *
  * @example
  * import middy from '@middy/core';
- * import { sqsDedupMiddleware } from '@oncely/sqs';
+ * import { sqsDedupMiddleware } from '@oncely/sqs/middy';
  *
  * export const handler = middy()
  *   .use(sqsDedupMiddleware({ store, key: { bodyField: 'orderId' } }))

@@ -96,7 +96,7 @@ export interface SqsEventSource {
  * `itemIdentifier` fails the whole batch.
  *
  * @example
- * import { createSqsEventSource } from '@oncely/sqs/testing';
+ * import { createSqsEventSource } from '@oncely/sqs/testing/sqs-server';
  *
  * const source = createSqsEventSource({ client, queueUrl, handler, failureVisibilityTimeout: 0 });
  * await source.drain();

@@ -1,25 +1,17 @@
 /**
- * `@oncely/sqs/testing`: drive Lambda SQS handlers from a real SQS server (ElasticMQ,
- * LocalStack or AWS) the way Lambda's event source mapping does, so handlers are tested
- * with real visibility timeouts, receive counts, FIFO groups and dead-letter queues.
+ * `@oncely/sqs/testing`: a Lambda `Context` for tests, with no AWS SDK needed.
+ *
+ * The driver that runs handlers from a real SQS server is `@oncely/sqs/testing/sqs-server`:
+ * it loads `@aws-sdk/client-sqs`, which a test of a plain handler should not need.
  *
  * @example
- * import { createSqsEventSource } from '@oncely/sqs/testing';
+ * import { createLambdaContext } from '@oncely/sqs/testing';
  *
- * const source = createSqsEventSource({ client, queueUrl, handler });
- * const invocations = await source.drain();
+ * const context = createLambdaContext({ functionName: 'payments' });
+ * await handler(event, context);
  */
-export {
-  createSqsEventSource,
-  EVENT_SOURCE_DEFAULTS,
-  type Invocation,
-  type LambdaSqsHandler,
-  type SqsEventSource,
-  type SqsEventSourceOptions,
-} from './event-source.js';
 export {
   createLambdaContext,
   LAMBDA_CONTEXT_DEFAULTS,
   type LambdaContextOptions,
 } from './lambda-context.js';
-export { toLambdaRecord } from './records.js';

@@ -3,7 +3,7 @@ import type { Deduper } from '@oncely/core';
 import { Consumer, type ConsumerOptions } from 'sqs-consumer';
 import { runBatch } from '../batch.js';
 import type { MessageKey } from '../key.js';
-import { fromSdkMessage, type QueueMessage } from '../message.js';
+import type { QueueMessage } from '../message.js';
 import { type ResolvedSqsOptions, resolveSqsOptions } from '../options.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import { extendContext, runMessage } from '../run-message.js';
@@ -14,6 +14,7 @@ import {
   queueName,
   type SqsMessageHandler,
 } from './options.js';
+import { fromSdkMessage } from './sdk-message.js';
 
 /**
  * Makes an `sqs-consumer` `Consumer` whose handler runs each message at most once per
@@ -32,7 +33,7 @@ import {
  * - Namespace defaults to the queue's name.
  *
  * @example
- * import { createDedupConsumer } from '@oncely/sqs';
+ * import { createDedupConsumer } from '@oncely/sqs/worker';
  *
  * const consumer = createDedupConsumer({
  *   store,

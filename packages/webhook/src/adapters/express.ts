@@ -12,7 +12,8 @@ import { sendFetchResponse, toFetchRequest } from './node-http.js';
  *
  * @example
  * import express from 'express';
- * import { createWebhookHandler, expressWebhook, stripeWebhooks } from '@oncely/webhook';
+ * import { createWebhookHandler, stripeWebhooks } from '@oncely/webhook';
+ * import { expressWebhook } from '@oncely/webhook/express';
  *
  * const app = express();
  * app.post('/webhooks/stripe', expressWebhook(createWebhookHandler({ provider, store, namespace: 'stripe', handler })));

@@ -23,7 +23,7 @@ export interface FastifyWebhookOptions {
  *
  * @example
  * import Fastify from 'fastify';
- * import { fastifyWebhook } from '@oncely/webhook';
+ * import { fastifyWebhook } from '@oncely/webhook/fastify';
  *
  * const app = Fastify();
  * await app.register(fastifyWebhook, { path: '/webhooks/stripe', handler: receiver });

@@ -8,7 +8,7 @@ import type { WebhookHandler } from '../handler.js';
  *
  * @example
  * import { Hono } from 'hono';
- * import { honoWebhook } from '@oncely/webhook';
+ * import { honoWebhook } from '@oncely/webhook/hono';
  *
  * const app = new Hono();
  * app.post('/webhooks/stripe', honoWebhook(receiver));

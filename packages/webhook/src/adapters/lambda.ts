@@ -22,7 +22,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * never outlives the function that holds it.
  *
  * @example
- * import { createWebhookHandler, lambdaWebhook, stripeWebhooks } from '@oncely/webhook';
+ * import { createWebhookHandler, stripeWebhooks } from '@oncely/webhook';
+ * import { lambdaWebhook } from '@oncely/webhook/lambda';
  * import { DynamoDBStore } from '@oncely/dynamodb';
  *
  * export const handler = lambdaWebhook(createWebhookHandler({
