@@ -10,7 +10,13 @@ import {
   resolveLambdaOptions,
   type SqsRecordHandler,
 } from './options.js';
-import { batchShape, claimLambdaRecord, eventMessages, runLambdaRecord } from './run-record.js';
+import {
+  batchShape,
+  claimLambdaRecord,
+  eventMessages,
+  readableKey,
+  runLambdaRecord,
+} from './run-record.js';
 
 /** Options of {@link createSqsHandler}. */
 export interface SqsHandlerOptions<T> extends LambdaDedupOptions<T> {
@@ -74,22 +80,6 @@ export async function processEvent<T>(
   });
   for (const outcome of outcomes) reportOutcome(options, outcome);
   return outcomes;
-}
-
-/**
- * The record's key, to run copies of one key one after another in a standard batch (the
- * later copy is then a duplicate rather than an `InProgressError`). A key that cannot be
- * read gives no lane: the record runs alone and its run reports the typed key error.
- */
-function readableKey<T>(
-  options: ResolvedLambdaOptions<T>,
-  message: QueueMessage<SQSRecord>,
-): string | undefined {
-  try {
-    return options.pickKey(message);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The partial batch response: one `itemIdentifier` per failed record, in event order. */

@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
 import { ReportedFailureError } from '../errors.js';
+import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import { type ClaimedRecord, type ClaimStep, claimGated } from './claim-gate.js';
 import { toBatchResponse } from './handler.js';
@@ -10,7 +11,7 @@ import {
   type ResolvedLambdaOptions,
   resolveLambdaOptions,
 } from './options.js';
-import { batchShape, eventMessages, setUpRecord } from './run-record.js';
+import { batchShape, eventMessages, readableKey, setUpRecord } from './run-record.js';
 
 /** Options of {@link sqsDedupMiddleware}: the shared Lambda options, with no handler. */
 export type SqsMiddlewareOptions = LambdaDedupOptions<undefined>;
@@ -94,12 +95,29 @@ function claimAll(
   event: SQSEvent,
   context: Context,
 ): Promise<ClaimStep[]> {
+  const claimOne = async (message: QueueMessage<SQSRecord>): Promise<ClaimStep> => {
+    const setup = setUpRecord(options, message, context);
+    if (!setup.ok) return { kind: 'done', outcome: setup.outcome };
+    return claimGated(message, setup.deduper, options.pickKey, setup.leaseMs);
+  };
+  const shape = batchShape(options, event);
   return runBatch<SQSRecord, ClaimStep>(eventMessages(event), {
-    ...batchShape(options, event),
-    run: async (message) => {
-      const setup = setUpRecord(options, message, context);
-      if (!setup.ok) return { kind: 'done', outcome: setup.outcome };
-      return claimGated(message, setup.deduper, options.pickKey, setup.leaseMs);
+    ...shape,
+    // FIFO only: a key repeated in a group is not claimed ahead (its copy must find it done).
+    ...(shape.fifo
+      ? { laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options, message) }
+      : {}),
+    run: claimOne,
+    // FIFO: a group's claims go to the store together; a claim a failure stops is given back.
+    claimAhead: async (message) => {
+      const step = await claimOne(message);
+      return {
+        run: async () => step,
+        release: async () => {
+          if (step.kind === 'claimed')
+            await step.claimed.release(new Error('not run: an earlier record of its group failed'));
+        },
+      };
     },
     isFailure: (step) => step.kind === 'done' && step.outcome.status === 'failed',
     blocked: (message, blockedBy) => ({
