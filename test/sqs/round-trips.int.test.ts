@@ -3,9 +3,12 @@
  * standard batch of 10 and a FIFO batch, new and redelivered.
  */
 import { randomUUID } from 'node:crypto';
-import { createSqsHandler } from '@oncely/sqs';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import middy from '@middy/core';
+import { createRecordHandler, createSqsHandler } from '@oncely/sqs';
+import { sqsDedupMiddleware } from '@oncely/sqs/middy';
 import { createLambdaContext } from '@oncely/sqs/testing';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { expect, it } from 'vitest';
 import { countRequests } from '../support/request-counter.js';
 import { describeWithServers } from '../support/servers.js';
@@ -94,5 +97,52 @@ describeWithServers('Lambda SQS batches on DynamoDB Local: requests per batch', 
     );
     expect(retry.batchItemFailures).toEqual([]);
     expect(ran).toEqual(['a-1', 'b-1', 'b-2', 'a-2', 'a-3']);
+  });
+
+  it('the middy middleware: a standard batch of 10 costs 2 requests new and 2 redelivered', async () => {
+    const handled: string[] = [];
+    const handler = middy<SQSEvent, SQSBatchResponse>()
+      .use(sqsDedupMiddleware({ store: table.store, namespace: table.namespace() }))
+      .handler(async (event) => {
+        handled.push(...event.Records.map((record) => record.body));
+        return { batchItemFailures: [] };
+      });
+    const event: SQSEvent = {
+      Records: Array.from({ length: 10 }, (_, index) => lambdaRecord(`order-${index}`)),
+    };
+    counter.reset();
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
+    counter.reset();
+    expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
+    expect(handled).toHaveLength(10);
+  });
+
+  it('the Powertools record handler, records in parallel: a batch of 10 costs 2 requests new', async () => {
+    let runs = 0;
+    const recordHandler = createRecordHandler({
+      store: table.store,
+      namespace: table.namespace(),
+      handler: () => {
+        runs++;
+      },
+    });
+    const event: SQSEvent = {
+      Records: Array.from({ length: 10 }, (_, index) => lambdaRecord(`order-${index}`)),
+    };
+    const context = createLambdaContext();
+    counter.reset();
+    const response = await processPartialResponse(
+      event,
+      recordHandler,
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+      },
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
+    expect(runs).toBe(10);
   });
 });
