@@ -65,7 +65,7 @@ const FINGERPRINT_ALLOWANCE_BYTES = 256;
 export class DynamoDBStore implements DedupStore {
   /** `dynamodb:<tableName>`, for logs and errors. */
   readonly name: string;
-  /** The client the store sends with (yours, or the one it made from `clientConfig`). */
+  /** The client the store sends with (yours, or the one it made). */
   readonly client: DynamoDBClient;
   readonly tableName: string;
   private readonly options: ResolvedStoreOptions;
@@ -248,7 +248,7 @@ export class DynamoDBStore implements DedupStore {
     return commitTransaction(this.table, key, options);
   }
 
-  /** Destroys the client when the store made it from `clientConfig`; yours is left open. */
+  /** Destroys the client when the store made it; yours is left open. */
   close(): void {
     if (this.options.ownsClient) this.client.destroy();
   }
