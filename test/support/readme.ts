@@ -53,6 +53,21 @@ export async function quickStart(readme: URL): Promise<QuickStart> {
 }
 
 /**
+ * Reads the first TypeScript block under the heading that starts with `heading` (any level)
+ * in the README at `readme`, for examples outside the quick start; throws when there is none.
+ *
+ * @example
+ * const code = await exampleUnder(readme, '### AWS Lambda');
+ */
+export async function exampleUnder(readme: URL, heading: string): Promise<string> {
+  const text = await readFile(fileURLToPath(readme), 'utf8');
+  const start = text.indexOf(`\n${heading}`);
+  const match = start < 0 ? null : /```ts\n([\s\S]*?)```/.exec(text.slice(start));
+  if (!match?.[1]) throw new Error(`${readme.pathname} has no TypeScript block under "${heading}"`);
+  return match[1];
+}
+
+/**
  * Runs `code` as an ES module under tsx and returns what it printed; fails when it exits
  * non-zero or takes over 60 s.
  *

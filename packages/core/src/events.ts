@@ -61,14 +61,21 @@ export type OncelyEvent =
 export type OncelyEventType = OncelyEvent['type'];
 
 /**
- * The logger oncely writes warnings and errors to. `console`, Powertools' Logger
- * and pino (message first) all satisfy it.
+ * The logger oncely writes warnings and errors to: the message first, then the context
+ * (`key`, `storeKey` or `messageId`, and `error` when there is one). `console` and
+ * Powertools' Logger take it as they are; wrap pino (object first) in `pinoLogger`.
+ *
+ * @example
+ * const deduper = createDeduper({ store, namespace: 'payments', logger: console });
  */
 export interface OncelyLogger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
+  // `context` is always given: typed optional, Powertools' Logger (whose extra inputs
+  // are `LogAttributes[]`) would not be assignable, and `logger: new Logger()` would fail
+  // to compile.
+  debug(message: string, context: Record<string, unknown>): void;
+  info(message: string, context: Record<string, unknown>): void;
+  warn(message: string, context: Record<string, unknown>): void;
+  error(message: string, context: Record<string, unknown>): void;
 }
 
 /** A logger that drops everything: the default, so a library never writes to stdout unasked. */

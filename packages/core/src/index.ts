@@ -25,6 +25,7 @@ export {
 } from './events.js';
 export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { assertValidKey, MAX_PLAIN_KEY_BYTES, toStoreKey } from './keys.js';
+export { type ObjectFirstLogger, pinoLogger } from './loggers.js';
 export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
 export type { ClaimedRun, ReadyRun } from './ready-run.js';

@@ -7,7 +7,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
-import { type DynamoDBStoreOptions, resolveTableOptions } from './options.js';
+import { type DynamoDBStoreTableOptions, resolveTableOptions } from './options.js';
 
 /**
  * Options of {@link createTable}: the store's table options, so one object can serve both.
@@ -18,7 +18,7 @@ import { type DynamoDBStoreOptions, resolveTableOptions } from './options.js';
  * const store = new DynamoDBStore({ client, ...table });
  */
 export interface CreateTableOptions
-  extends Pick<DynamoDBStoreOptions, 'tableName' | 'attributes' | 'sortKey'> {
+  extends Pick<DynamoDBStoreTableOptions, 'tableName' | 'attributes' | 'sortKey'> {
   /**
    * How long to wait for the table to become ACTIVE, in seconds.
    * @default 120

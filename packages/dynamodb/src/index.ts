@@ -36,7 +36,9 @@ export { attributeValueSize, DYNAMODB_LIMITS, itemSize } from './item-size.js';
 export {
   type AttributeNames,
   DYNAMODB_STORE_DEFAULTS,
+  type DynamoDBStoreClientOptions,
   type DynamoDBStoreOptions,
+  type DynamoDBStoreTableOptions,
   type SortKey,
 } from './options.js';
 export { DynamoDBStore } from './store.js';

@@ -41,18 +41,42 @@ export interface SortKey {
 }
 
 /**
- * Options of {@link DynamoDBStore}. Give exactly one of `client` and `clientConfig`.
+ * Where the store's client comes from: yours (`client`), one it makes from your
+ * configuration (`clientConfig`), or, with neither, one it makes the way the AWS SDK
+ * does by default (region and credentials from the environment, as on Lambda). The
+ * `never` members make giving both a type error, not just a runtime one.
  *
  * @example
- * const options: DynamoDBStoreOptions = { tableName: 'oncely', clientConfig: { region: 'eu-west-1' } };
+ * const mine: DynamoDBStoreClientOptions = { client: new DynamoDBClient({}) };
+ * const made: DynamoDBStoreClientOptions = { clientConfig: { region: 'eu-west-1' } };
+ * const fromEnvironment: DynamoDBStoreClientOptions = {};
  */
-export interface DynamoDBStoreOptions {
+export type DynamoDBStoreClientOptions =
+  | {
+      /** A client you own and configure; the store never destroys it. */
+      readonly client: DynamoDBClient;
+      readonly clientConfig?: never;
+    }
+  | {
+      readonly client?: never;
+      /** Configuration for a client the store creates (and destroys in `close()`). */
+      readonly clientConfig: DynamoDBClientConfig;
+    }
+  | {
+      /** Neither: the store creates `new DynamoDBClient({})` (and destroys it in `close()`). */
+      readonly client?: never;
+      readonly clientConfig?: never;
+    };
+
+/**
+ * The options of {@link DynamoDBStore} other than where its client comes from.
+ *
+ * @example
+ * const table: DynamoDBStoreTableOptions = { tableName: 'oncely', consistentRead: false };
+ */
+export interface DynamoDBStoreTableOptions {
   /** The table that holds the records (see `createTable`). */
   readonly tableName: string;
-  /** A client you own and configure; the store never destroys it. */
-  readonly client?: DynamoDBClient;
-  /** Configuration for a client the store creates (and destroys in `close()`). */
-  readonly clientConfig?: DynamoDBClientConfig;
   /**
    * Attribute names, each defaulting to {@link DYNAMODB_STORE_DEFAULTS}`.attributes`.
    * @default { key: 'pk', status: 'status', leaseUntil: 'leaseUntil', expiresAt: 'expiresAt', token: 'token', fingerprint: 'fingerprint', result: 'result' }
@@ -72,6 +96,15 @@ export interface DynamoDBStoreOptions {
   /** How batches are sent (see {@link DynamoDBBatchOptions}). @default { maxStatementsPerRequest: 25, maxAttempts: 4 } */
   readonly batch?: DynamoDBBatchOptions;
 }
+
+/**
+ * Options of {@link DynamoDBStore}: the table, and at most one of `client` and
+ * `clientConfig` (with neither, a default client from the environment).
+ *
+ * @example
+ * const options: DynamoDBStoreOptions = { tableName: 'oncely', clientConfig: { region: 'eu-west-1' } };
+ */
+export type DynamoDBStoreOptions = DynamoDBStoreTableOptions & DynamoDBStoreClientOptions;
 
 /**
  * Defaults of {@link DynamoDBStoreOptions}, in one place.
@@ -111,7 +144,7 @@ const MAX_ATTRIBUTE_NAME_BYTES = 255;
 
 /** Validates the table and attribute options (shared with `createTable`). Internal. */
 export function resolveTableOptions(
-  options: Pick<DynamoDBStoreOptions, 'tableName' | 'attributes' | 'sortKey'>,
+  options: Pick<DynamoDBStoreTableOptions, 'tableName' | 'attributes' | 'sortKey'>,
 ): Pick<ResolvedStoreOptions, 'tableName' | 'attributes' | 'sortKey'> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionError('options', 'expected an object');
@@ -132,10 +165,11 @@ export function resolveTableOptions(
 export function resolveStoreOptions(options: DynamoDBStoreOptions): ResolvedStoreOptions {
   const table = resolveTableOptions(options);
   const { client, clientConfig } = options;
-  if ((client === undefined) === (clientConfig === undefined)) {
+  // The types already refuse both; this is for JavaScript callers and casts.
+  if (client !== undefined && clientConfig !== undefined) {
     throw new InvalidOptionError(
-      client === undefined ? 'client' : 'clientConfig',
-      'give exactly one of `client` (a DynamoDBClient) and `clientConfig`',
+      'clientConfig',
+      'give at most one of `client` (a DynamoDBClient) and `clientConfig`',
     );
   }
   if (client !== undefined && typeof (client as { send?: unknown })?.send !== 'function') {
@@ -156,6 +190,8 @@ export function resolveStoreOptions(options: DynamoDBStoreOptions): ResolvedStor
   }
   return {
     ...table,
+    // With neither option, `{}` lets the SDK's default chains find the region and
+    // credentials (AWS_REGION and the execution role on Lambda), as Powertools does.
     client: client ?? new DynamoDBClient(clientConfig ?? {}),
     ownsClient: client === undefined,
     consistentRead,

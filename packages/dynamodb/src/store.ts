@@ -68,7 +68,7 @@ import {
 export class DynamoDBStore implements DedupStore {
   /** `dynamodb:<tableName>`, for logs and errors. */
   readonly name: string;
-  /** The client the store sends with (yours, or the one it made from `clientConfig`). */
+  /** The client the store sends with (yours, or the one it made). */
   readonly client: DynamoDBClient;
   readonly tableName: string;
   /**
@@ -280,7 +280,7 @@ export class DynamoDBStore implements DedupStore {
     return releaseMany(this.table, this.statements, items, this.batchLimits);
   }
 
-  /** Destroys the client when the store made it from `clientConfig`; yours is left open. */
+  /** Destroys the client when the store made it; yours is left open. */
   close(): void {
     if (this.options.ownsClient) this.client.destroy();
   }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DYNAMODB_STORE_DEFAULTS, DynamoDBStore, type DynamoDBStoreOptions } from '../src/index.js';
 import { fakeClient } from './fake-client.js';
 
@@ -22,7 +22,6 @@ describe('DynamoDBStore options', () => {
     ['tableName', { client }],
     ['tableName', { client, tableName: 'ab' }],
     ['tableName', { client, tableName: 'has space' }],
-    ['client', { tableName: 'oncely' }],
     ['clientConfig', { tableName: 'oncely', client, clientConfig: {} }],
     ['client', { tableName: 'oncely', client: {} }],
     ['clientConfig', { tableName: 'oncely', clientConfig: 'us-east-1' }],
@@ -92,6 +91,47 @@ describe('DynamoDBStore options', () => {
     };
     new DynamoDBStore({ tableName: 'oncely', client: yours }).close();
     expect(destroyed).toBe(1);
+  });
+
+  describe('with neither client nor clientConfig', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('makes a default client from the environment, as on Lambda, and destroys it on close', async () => {
+      // What the Lambda runtime sets; the SDK's default chains read them.
+      vi.stubEnv('AWS_REGION', 'ap-southeast-2');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+      const store = new DynamoDBStore({ tableName: 'oncely' });
+      expect(store.client).toBeInstanceOf(DynamoDBClient);
+      expect(await store.client.config.region()).toBe('ap-southeast-2');
+      expect(await store.client.config.credentials()).toMatchObject({
+        accessKeyId: 'AKIDEXAMPLE',
+      });
+      let destroyed = 0;
+      store.client.destroy = () => {
+        destroyed++;
+      };
+      store.close();
+      expect(destroyed).toBe(1);
+    });
+
+    it('still refuses both, for callers the types cannot stop', () => {
+      const error = optionError({ tableName: 'oncely', client, clientConfig: {} });
+      expect(error.message).toContain('at most one');
+    });
+
+    it('says in the types: client, clientConfig or neither, never both', () => {
+      const allowed: DynamoDBStoreOptions[] = [
+        { tableName: 'oncely' },
+        { tableName: 'oncely', client },
+        { tableName: 'oncely', clientConfig: { region: 'eu-west-1' } },
+      ];
+      // @ts-expect-error: `client` and `clientConfig` together do not type-check
+      const both: DynamoDBStoreOptions = { tableName: 'oncely', client, clientConfig: {} };
+      expect(allowed.length + (both ? 1 : 0)).toBe(4);
+    });
   });
 
   it('is named after its table', () => {
