@@ -148,3 +148,21 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }
+
+/**
+ * The message's key, to keep copies of one key apart in a batch (a standard batch runs
+ * them one after another, so the later copy is a duplicate rather than an
+ * `InProgressError`; a FIFO group does not claim them ahead). A key that cannot be read
+ * gives `undefined`: the message goes alone, and its run reports the typed key error.
+ * Internal.
+ */
+export function readableKey<TMessage>(
+  pickKey: KeyPicker<TMessage>,
+  message: QueueMessage<TMessage>,
+): string | undefined {
+  try {
+    return pickKey(message);
+  } catch {
+    return undefined;
+  }
+}

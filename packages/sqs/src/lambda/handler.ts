@@ -1,5 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
+import { readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import type { AheadRun } from '../run-message.js';
@@ -10,13 +11,7 @@ import {
   resolveLambdaOptions,
   type SqsRecordHandler,
 } from './options.js';
-import {
-  batchShape,
-  claimLambdaRecord,
-  eventMessages,
-  readableKey,
-  runLambdaRecord,
-} from './run-record.js';
+import { batchShape, claimLambdaRecord, eventMessages, runLambdaRecord } from './run-record.js';
 
 /** Options of {@link createSqsHandler}. */
 export interface SqsHandlerOptions<T> extends LambdaDedupOptions<T> {
@@ -72,7 +67,7 @@ export async function processEvent<T>(
 ): Promise<RecordOutcome<T>[]> {
   const outcomes = await runBatch(eventMessages(event), {
     ...batchShape(options, event),
-    laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options, message),
+    laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message),
     run,
     ...(claimAhead ? { claimAhead } : {}),
     isFailure: (outcome) => outcome.status === 'failed',

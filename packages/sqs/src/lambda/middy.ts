@@ -2,6 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
 import { ReportedFailureError } from '../errors.js';
+import { readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import { type ClaimedRecord, type ClaimStep, claimGated } from './claim-gate.js';
@@ -11,7 +12,7 @@ import {
   type ResolvedLambdaOptions,
   resolveLambdaOptions,
 } from './options.js';
-import { batchShape, eventMessages, readableKey, setUpRecord } from './run-record.js';
+import { batchShape, eventMessages, setUpRecord } from './run-record.js';
 
 /** Options of {@link sqsDedupMiddleware}: the shared Lambda options, with no handler. */
 export type SqsMiddlewareOptions = LambdaDedupOptions<undefined>;
@@ -105,7 +106,7 @@ function claimAll(
     ...shape,
     // FIFO only: a key repeated in a group is not claimed ahead (its copy must find it done).
     ...(shape.fifo
-      ? { laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options, message) }
+      ? { laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message) }
       : {}),
     run: claimOne,
     // FIFO: a group's claims go to the store together; a claim a failure stops is given back.

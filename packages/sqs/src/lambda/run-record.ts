@@ -129,20 +129,3 @@ function remainingTime(context: Context | undefined): number | undefined {
   const remaining = context.getRemainingTimeInMillis();
   return Number.isFinite(remaining) ? remaining : undefined;
 }
-
-/**
- * The record's key, to run copies of one key one after another in a standard batch (the
- * later copy is then a duplicate rather than an `InProgressError`). A key that cannot be
- * read gives no lane: the record runs alone and its run reports the typed key error.
- * Internal.
- */
-export function readableKey<T>(
-  options: ResolvedLambdaOptions<T>,
-  message: QueueMessage<SQSRecord>,
-): string | undefined {
-  try {
-    return options.pickKey(message);
-  } catch {
-    return undefined;
-  }
-}

@@ -2,11 +2,11 @@ import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { Deduper } from '@oncely/core';
 import { Consumer, type ConsumerOptions } from 'sqs-consumer';
 import { runBatch } from '../batch.js';
-import type { MessageKey } from '../key.js';
+import { type MessageKey, readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { type ResolvedSqsOptions, resolveSqsOptions } from '../options.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
-import { extendContext, runMessage } from '../run-message.js';
+import { claimMessageAhead, extendContext, type MessageRun, runMessage } from '../run-message.js';
 import {
   assertConsumerOptions,
   type ConsumerSettings,
@@ -57,17 +57,21 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
   const fifo = resolved.fifo === 'auto' ? settings.queueUrl.endsWith('.fifo') : resolved.fifo;
   const heartbeatMs =
     settings.heartbeatInterval === undefined ? undefined : settings.heartbeatInterval * 1000;
-  const run = (message: QueueMessage<Message>) =>
-    runWithHeartbeat(resolved, deduper, message, options.handler, heartbeatMs);
+  const messageRun = (message: QueueMessage<Message>) =>
+    heartbeatRun(resolved, deduper, message, options.handler, heartbeatMs);
+  const run = (message: QueueMessage<Message>) => runMessage(messageRun(message));
 
   let consumer: Consumer | undefined;
   const handlers: Pick<ConsumerOptions, 'handleMessage' | 'handleMessageBatch'> = fifo
     ? {
         handleMessageBatch: async (messages) => {
-          const outcomes = await runBatch(messages.map(fromSdkMessage), {
+          const outcomes = await runBatch<Message, RecordOutcome<T>>(messages.map(fromSdkMessage), {
             fifo: true,
             concurrency: resolved.concurrency,
             run,
+            // A group's claims go to the store together; a key repeated in it is not claimed ahead.
+            claimAhead: (message: QueueMessage<Message>) => claimMessageAhead(messageRun(message)),
+            laneOf: (message: QueueMessage<Message>) => readableKey(resolved.pickKey, message),
             isFailure: (outcome) => outcome.status === 'failed',
             blocked: blockedOutcome,
           });
@@ -96,15 +100,15 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
   return consumer;
 }
 
-/** Runs one message, extending its lease every `heartbeatMs` while the handler runs. */
-async function runWithHeartbeat<T>(
+/** One message's run, extending its lease every `heartbeatMs` while the handler runs. */
+function heartbeatRun<T>(
   options: ResolvedSqsOptions<Message, T>,
   deduper: Deduper<Message>,
   message: QueueMessage<Message>,
   handler: SqsMessageHandler<T>,
   heartbeatMs: number | undefined,
-): Promise<RecordOutcome<T>> {
-  return runMessage({
+): MessageRun<Message, T> {
+  return {
     message,
     deduper,
     pickKey: options.pickKey,
@@ -132,7 +136,7 @@ async function runWithHeartbeat<T>(
         clearInterval(timer);
       }
     },
-  });
+  };
 }
 
 /**
