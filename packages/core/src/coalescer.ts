@@ -43,9 +43,13 @@ export function coalesce<I, O>(
 ): (item: I) => Promise<O> {
   let pending: Pending<I, O>[] = [];
   let scheduled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const flush = (): void => {
     scheduled = false;
+    // A batch sent because it was full must not leave its timer to cut the next one short.
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     const batch = pending;
     pending = [];
     if (batch.length > 0) send(call, batch);
@@ -58,7 +62,7 @@ export function coalesce<I, O>(
         flush();
       } else if (!scheduled) {
         scheduled = true;
-        if (limits.waitMs > 0) realSetTimeout(flush, limits.waitMs);
+        if (limits.waitMs > 0) timer = realSetTimeout(flush, limits.waitMs);
         else realSetImmediate(flush);
       }
     });
@@ -67,24 +71,29 @@ export function coalesce<I, O>(
 function send<I, O>(call: CoalescedCall<I, O>, batch: readonly Pending<I, O>[]): void {
   if (batch.length === 1) {
     const [only] = batch as [Pending<I, O>];
-    call.one(only.item).then(only.resolve, only.reject);
+    // Through a promise, so a store that throws synchronously rejects its caller.
+    Promise.resolve(only.item).then(call.one).then(only.resolve, only.reject);
     return;
   }
-  call.many(batch.map((entry) => entry.item)).then(
-    (results) => {
-      for (const [index, entry] of batch.entries()) {
-        const result = results[index];
-        if (result === undefined) {
-          entry.reject(new TypeError(`store batch answered ${results.length} of ${batch.length}`));
-        } else if (result.status === 'fulfilled') {
-          entry.resolve(result.value);
-        } else {
-          entry.reject(result.reason);
+  const items = batch.map((entry) => entry.item);
+  Promise.resolve(items)
+    .then(call.many)
+    .then(
+      (results) => {
+        for (const [index, entry] of batch.entries()) {
+          const result = Array.isArray(results) ? results[index] : undefined;
+          if (result?.status === 'fulfilled') entry.resolve(result.value);
+          else if (result?.status === 'rejected') entry.reject(result.reason);
+          else
+            entry.reject(
+              new TypeError(
+                `the store's batch call answered no result for item ${index} of ${batch.length}`,
+              ),
+            );
         }
-      }
-    },
-    (error: unknown) => {
-      for (const entry of batch) entry.reject(error);
-    },
-  );
+      },
+      (error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      },
+    );
 }

@@ -111,7 +111,19 @@ function toStoreError(
   operation: StoreOperation,
   cause: unknown,
 ): StoreError {
-  if (cause instanceof StoreError) return withKey(cause, id);
+  // A store's error for this very key gains the caller's key; one shared by a whole
+  // batch (a failed request) is wrapped per key, so each caller's error names its own.
+  if (cause instanceof StoreError && (cause.storeKey ?? id.storeKey) === id.storeKey) {
+    return withKey(cause, id);
+  }
+  if (cause instanceof StoreError) {
+    return new StoreError(
+      `Store "${engine.options.store.name}" failed to ${operation} key "${id.storeKey}": ${cause.message}`,
+      operation,
+      cause.retryable,
+      { key: id.key, storeKey: id.storeKey, cause },
+    );
+  }
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new StoreError(
     `Store "${engine.options.store.name}" failed to ${operation} key "${id.storeKey}": ${reason}`,

@@ -19,7 +19,8 @@ export class Lease {
     private readonly engine: Engine<unknown>,
     private readonly id: RunIdentity,
     private readonly token: string,
-    private readonly leaseMs: number,
+    /** The lease's length, in ms: each extension moves its end this far from now. */
+    readonly leaseMs: number,
     leaseUntil: number,
   ) {
     this.until = leaseUntil;

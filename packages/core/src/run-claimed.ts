@@ -163,6 +163,7 @@ export async function runHeld<T>(
   const { id, token, lease, startedAt } = held;
   // The handler's time counts from here, not from the claim, which may have been taken ahead.
   const ranAt = engine.options.clock.now();
+  await renewIfWaitedLong(engine, held, ranAt);
   let value: T;
   try {
     value = await fn(new ClaimContext(id, token, lease));
@@ -173,6 +174,30 @@ export async function runHeld<T>(
   }
   lease.stop();
   return completeOwned(engine, held, value, ranAt);
+}
+
+/**
+ * A claim taken ahead may have waited for its turn until little of its lease is left,
+ * or none (nothing heartbeats it without `autoExtend`): past its end another delivery
+ * may already have taken the key over and be running it. So before the handler starts,
+ * a lease with less than half left is extended, fenced by the token: if it was taken
+ * over, `LeaseLostError` stops the run before any effect. A claim taken just now is
+ * never extended.
+ */
+async function renewIfWaitedLong(
+  engine: Engine<unknown>,
+  held: HeldClaim,
+  now: number,
+): Promise<void> {
+  const { lease } = held;
+  if (lease.until - now >= lease.leaseMs / 2) return;
+  try {
+    await lease.extend();
+  } catch (error) {
+    // Fenced: a release by a token that lost the key changes nothing.
+    await releaseAfterError(engine, held.id, held.token, error, held.startedAt);
+    throw error;
+  }
 }
 
 /**

@@ -145,4 +145,62 @@ describe('batching', () => {
     expect(() => setup({ batching: { maxItems: 0 } })).toThrow(/`batching`.*maxItems/);
     expect(() => setup({ batching: { waitMs: -1 } })).toThrow(/`batching`.*waitMs/);
   });
+
+  it('rejects every caller when a store batch call throws synchronously', async () => {
+    const spies = spiedStore();
+    spies.claimMany.mockImplementation(() => {
+      throw new Error('store bug');
+    });
+    const { deduper } = setup({ store: spies.store });
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'c'].map((key) => deduper.run(key, vi.fn())),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason.key)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
+  it("names each caller's own key when a whole batch fails with one store error", async () => {
+    const spies = spiedStore();
+    const shared = new StoreError('request timed out', 'claim', true, { storeKey: 'payments#a' });
+    spies.claimMany.mockRejectedValue(shared);
+    const { deduper } = setup({ store: spies.store });
+    const outcomes = await Promise.allSettled(['a', 'b'].map((key) => deduper.run(key, vi.fn())));
+    expect(outcomes).toMatchObject([
+      { reason: { key: 'a', storeKey: 'payments#a', retryable: true } },
+      { reason: { key: 'b', storeKey: 'payments#b', retryable: true, cause: shared } },
+    ]);
+  });
+});
+
+describe('claims taken ahead', () => {
+  it('extends a claim that waited past half its lease before its handler runs', async () => {
+    const spies = spiedStore();
+    const extend = vi.spyOn(spies.store, 'extendLease');
+    const { deduper, clock } = setup({ store: spies.store });
+    const claimed = await deduper.claim('evt_1');
+    if (claimed.status !== 'ready') throw new Error('expected a ready claim');
+    clock.advance(20_000); // of a 30 s lease
+    await expect(claimed.run(() => 'ran')).resolves.toMatchObject({ status: 'processed' });
+    expect(extend).toHaveBeenCalledTimes(1);
+  });
+
+  it('never runs a claim taken ahead whose lease ended and was taken over', async () => {
+    const spies = spiedStore();
+    const { deduper, clock } = setup({ store: spies.store });
+    const claimed = await deduper.claim('evt_1');
+    if (claimed.status !== 'ready') throw new Error('expected a ready claim');
+    clock.advance(31_000);
+    const other = await deduper.claim('evt_1'); // another delivery takes the expired lease over
+    expect(other.status).toBe('ready');
+    const handler = vi.fn();
+    await expect(claimed.run(handler)).rejects.toMatchObject({ name: 'LeaseLostError' });
+    expect(handler).not.toHaveBeenCalled();
+    expect((await spies.store.get('payments#evt_1', { now: clock.now() }))?.status).toBe(
+      'IN_PROGRESS',
+    );
+  });
 });

@@ -97,8 +97,9 @@ export class BatchStatements {
   }
 
   /**
-   * Deletes a record, only while `token` owns it. A key that is already gone is a
-   * success (the key is free, which is what a release is for), not a lost lease.
+   * Deletes a record, only while `token` owns it. Measured on DynamoDB Local, a key that
+   * is already gone answers success here where `DeleteItem` with a condition refuses it;
+   * either answer is safe (the key is free, which is what a release is for).
    */
   release(storeKey: string, token: string): BatchStatementRequest {
     return {

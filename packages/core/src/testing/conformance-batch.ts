@@ -108,6 +108,24 @@ export function describeBatchConformance(getStore: () => DedupStore): void {
     expect(new Set(claimedTokens).size).toBe(3);
   });
 
+  it('claimMany takeover of an expired window leaves no stale result or fingerprint behind', async () => {
+    const store = batchStore();
+    const k = key();
+    const [old] = fulfilled(
+      await store.claimMany([item(k, T0 - TTL - 10_000, 'fp-old'), item(key())]),
+    );
+    await store.completeMany([
+      { key: k, token: token(old), ttlMs: TTL, now: T0 - TTL - 9_000, result: 'stale' },
+      { key: key(), token: 'none', ttlMs: TTL, now: T0 },
+    ]);
+    const [again] = fulfilled(await store.claimMany([item(k), item(key())]));
+    expect(again?.kind).toBe('claimed');
+    const stored = await store.get(k, { now: T0 });
+    expect(stored).toMatchObject({ status: 'IN_PROGRESS', token: token(again) });
+    expect(stored?.result).toBeUndefined();
+    expect(stored?.fingerprint).toBeUndefined();
+  });
+
   it('claimMany claims a repeated key once: the later copies find the first copy holding it', async () => {
     const store = batchStore();
     const [k, other] = [key(), key()];
