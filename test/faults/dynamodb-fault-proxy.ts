@@ -2,7 +2,9 @@
  * An HTTP proxy in front of DynamoDB Local that injects the faults a real table
  * shows under load: throttling, 500s, connection resets (before the request reaches
  * the table, and after it was applied but before the client hears back) and latency
- * spikes. Seeded, so a run can be repeated, and counted, so a run can say what it did.
+ * spikes; and, inside an HTTP 200 `BatchExecuteStatement` answer, single statements that
+ * failed (not applied) or that were applied but reported failed. Seeded, so a run can be
+ * repeated, and counted, so a run can say what it did.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,6 +17,17 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { crc32 } from 'node:zlib';
+import {
+  answerWith,
+  type BatchStatementInfo,
+  batchResponses,
+  batchStatements,
+  keepStatements,
+  type StatementErrorCode,
+  statementError,
+  type WireStatementResponse,
+} from './batch-statements.js';
 import {
   type DynamoDBErrorResponse,
   errorHeaders,
@@ -41,9 +54,23 @@ import { type SeededRandom, seededRandom } from './seeded-random.js';
  * - `reset-after`: the request is forwarded and applied, then the socket is reset before the
  *   answer is sent (the write happened, the client saw an error: the nasty case);
  * - `latency`: the request waits before it is forwarded (it still lands, even when the
- *   client has given up by then, as a slow server would apply it).
+ *   client has given up by then, as a slow server would apply it);
+ * - `statement-error` (`BatchExecuteStatement` only): some statements are not forwarded
+ *   (the request goes on with the others, or not at all), and the HTTP 200 answer carries
+ *   `ThrottlingError`, `ProvisionedThroughputExceeded` or `InternalServerError` in their
+ *   `Responses[i]`: what a table under load answers, and nothing of theirs happened;
+ * - `statement-error-after` (`BatchExecuteStatement` only): every statement is forwarded,
+ *   then some answers are replaced by `InternalServerError`: a statement applied but
+ *   reported failed, which a 500 never rules out (its answer was lost, statement by statement).
  */
-export type FaultKind = 'throttle' | 'server-error' | 'reset-before' | 'reset-after' | 'latency';
+export type FaultKind =
+  | 'throttle'
+  | 'server-error'
+  | 'reset-before'
+  | 'reset-after'
+  | 'latency'
+  | 'statement-error'
+  | 'statement-error-after';
 
 /** Every fault kind, in the order reports list them. */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -52,6 +79,24 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'reset-before',
   'reset-after',
   'latency',
+  'statement-error',
+  'statement-error-after',
+];
+
+/** The kinds that fail single statements: drawn only for `BatchExecuteStatement`. */
+export const STATEMENT_FAULT_KINDS: readonly FaultKind[] = [
+  'statement-error',
+  'statement-error-after',
+];
+
+/** The operation whose answers carry one outcome per statement. */
+const BATCH_OPERATION = 'BatchExecuteStatement';
+
+/** The codes `statement-error` draws from (it applied nothing, so any of them is honest). */
+const NOT_APPLIED_CODES: readonly StatementErrorCode[] = [
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'InternalServerError',
 ];
 
 /** DynamoDB operations (the `X-Amz-Target` suffix) that touch items: the ones faulted by default. */
@@ -64,6 +109,7 @@ export const DATA_PLANE_OPERATIONS: readonly string[] = [
   'TransactGetItems',
   'BatchWriteItem',
   'BatchGetItem',
+  'BatchExecuteStatement',
   'Query',
   'Scan',
 ];
@@ -75,8 +121,10 @@ export interface FaultProxyOptions {
   /** The share of eligible requests that get a fault, 0 to 1. @default 0.2 */
   readonly faultRate?: number;
   /**
-   * Relative weights of the fault kinds; a kind with weight 0 is never drawn.
-   * @default { throttle: 3, 'server-error': 2, 'reset-before': 2, 'reset-after': 2, latency: 1 }
+   * Relative weights of the fault kinds; a kind with weight 0 is never drawn. The
+   * statement kinds count only for `BatchExecuteStatement`: other requests draw among
+   * the whole-request kinds alone, so their faults are the same with or without them.
+   * @default { throttle: 3, 'server-error': 2, 'reset-before': 2, 'reset-after': 2, latency: 1, 'statement-error': 3, 'statement-error-after': 1 }
    */
   readonly weights?: Partial<Record<FaultKind, number>>;
   /** The seed of the fault decisions. @default 1 */
@@ -92,12 +140,36 @@ export interface FaultProxyOptions {
 /** Defaults of {@link FaultProxyOptions}, in one place. */
 export const FAULT_PROXY_DEFAULTS = {
   faultRate: 0.2,
-  weights: { throttle: 3, 'server-error': 2, 'reset-before': 2, 'reset-after': 2, latency: 1 },
+  weights: {
+    throttle: 3,
+    'server-error': 2,
+    'reset-before': 2,
+    'reset-after': 2,
+    latency: 1,
+    'statement-error': 3,
+    'statement-error-after': 1,
+  },
   seed: 1,
   latencyMs: [200, 1500],
   operations: DATA_PLANE_OPERATIONS,
   keyAttribute: 'pk',
 } as const satisfies Omit<FaultProxyOptions, 'target'>;
+
+/** What became of one statement of a faulted `BatchExecuteStatement` request. */
+export interface StatementFate {
+  /** Its position in the client's request. */
+  readonly index: number;
+  /** The value of `keyAttribute` it addresses, when it names one. */
+  readonly key: string | undefined;
+  /** The PartiQL text, e.g. to tell a claim's `INSERT` from a completion's `UPDATE`. */
+  readonly statement: string;
+  /** Whether it reached DynamoDB. */
+  readonly forwarded: boolean;
+  /** Whether DynamoDB applied it: forwarded and answered without an `Error`. */
+  readonly applied: boolean;
+  /** The error the client got in its place, for the statement kinds. */
+  readonly injected?: StatementErrorCode;
+}
 
 /** One injected fault, as the proxy logged it. */
 export interface InjectedFault {
@@ -112,6 +184,11 @@ export interface InjectedFault {
   readonly errorType?: string;
   /** For `latency`: how long the request was held, in ms. */
   readonly delayMs?: number;
+  /**
+   * For a faulted `BatchExecuteStatement`: every statement of the request and what became
+   * of it (filled in once DynamoDB answered).
+   */
+  statements?: StatementFate[];
   /**
    * For faults that forwarded the request: what DynamoDB answered, which the client may
    * never have seen. `status: 200` after a `reset-after` means the write happened.
@@ -138,6 +215,24 @@ export interface FaultStats {
   readonly appliedButUnseen: number;
   /** Injected faults by operation, then kind. */
   readonly byOperation: Readonly<Record<string, Partial<Record<FaultKind, number>>>>;
+  /** Statements answered with an injected error, by the statement kinds. */
+  readonly statementErrors: number;
+  /**
+   * Statements of faulted batches DynamoDB applied whose answer the client never got
+   * (after `reset-after`, a timed-out `latency`, or `statement-error-after`).
+   */
+  readonly statementsAppliedButUnseen: number;
+}
+
+/** Narrows a scripted fault to the requests and statements of some keys. */
+export interface ScriptedTarget {
+  /**
+   * Only a request that addresses one of these keys gets the fault (a batch: one of its
+   * statements); the statement kinds then fail exactly those keys' statements.
+   */
+  readonly keys?: readonly string[];
+  /** For `statement-error`: the code to answer. @default drawn from the seed */
+  readonly code?: StatementErrorCode;
 }
 
 /** A running proxy. */
@@ -151,10 +246,11 @@ export interface FaultProxy {
   /** Changes the share of faulted requests, e.g. to 0 for a final clean pass. */
   setFaultRate(rate: number): void;
   /**
-   * Scripts the next fault: the next eligible request (of `operation`, when given) gets
-   * `kind`, whatever the rate. Scripted faults are used in order, before random ones.
+   * Scripts the next fault: the next eligible request (of `operation`, when given, and
+   * addressing one of `target.keys`, when given) gets `kind`, whatever the rate.
+   * Scripted faults are used in order, before random ones.
    */
-  injectNext(kind: FaultKind, operation?: string): void;
+  injectNext(kind: FaultKind, operation?: string, target?: ScriptedTarget): void;
   /** Stops accepting requests and waits for the ones in flight. */
   close(): Promise<void>;
 }
@@ -162,6 +258,13 @@ export interface FaultProxy {
 interface ScriptedFault {
   readonly kind: FaultKind;
   readonly operation: string | undefined;
+  readonly target: ScriptedTarget | undefined;
+}
+
+/** A fault decided for one request, with the scripted target it came with. */
+interface Decision {
+  readonly kind: FaultKind;
+  readonly target: ScriptedTarget | undefined;
 }
 
 function validateRate(rate: number): number {
@@ -195,13 +298,105 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
   let requests = 0;
   let eligible = 0;
 
-  function decide(operation: string): FaultKind | undefined {
-    const index = scripted.findIndex((s) => s.operation === undefined || s.operation === operation);
-    if (index >= 0) return scripted.splice(index, 1)[0]!.kind;
+  // Requests other than batches draw among the whole-request kinds alone: one draw
+  // either way, so adding the statement kinds changes no other request's fault.
+  const requestWeights = Object.fromEntries(
+    Object.entries(weights).filter(([kind]) => !STATEMENT_FAULT_KINDS.includes(kind as FaultKind)),
+  ) as Record<FaultKind, number>;
+
+  function decide(operation: string, keys: readonly (string | undefined)[]): Decision | undefined {
+    const index = scripted.findIndex(
+      (s) =>
+        (s.operation === undefined || s.operation === operation) &&
+        (s.target?.keys === undefined || keys.some((key) => s.target?.keys?.includes(key ?? ''))),
+    );
+    if (index >= 0) {
+      const { kind, target } = scripted.splice(index, 1)[0]!;
+      return { kind, target };
+    }
     // Draw on every eligible request, so the sequence of decisions depends on the seed only.
     const faulted = random.chance(faultRate);
-    const kind = random.weighted(weights);
-    return faulted ? kind : undefined;
+    const kind = random.weighted(operation === BATCH_OPERATION ? weights : requestWeights);
+    return faulted ? { kind, target: undefined } : undefined;
+  }
+
+  /**
+   * The statements a statement kind fails: a scripted target's keys, or each with even
+   * odds (at least one), so a batch keeps some siblings that succeed.
+   */
+  function chooseStatements(
+    statements: readonly BatchStatementInfo[],
+    target: ScriptedTarget | undefined,
+  ): Set<number> {
+    const keys = target?.keys;
+    if (keys !== undefined) {
+      return new Set(statements.flatMap((s, index) => (keys.includes(s.key ?? '') ? [index] : [])));
+    }
+    const chosen = new Set(statements.flatMap((_, index) => (random.chance(0.5) ? [index] : [])));
+    if (chosen.size === 0) chosen.add(random.int(0, statements.length - 1));
+    return chosen;
+  }
+
+  /** Answers a statement kind, and records each statement's fate on `entry`. */
+  async function failStatements(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    entry: InjectedFault,
+    target: ScriptedTarget | undefined,
+  ): Promise<void> {
+    const statements = batchStatements(body, keyAttribute) ?? [];
+    const chosen = chooseStatements(statements, target);
+    const codes = new Map(
+      [...chosen].map((index) => {
+        const code: StatementErrorCode =
+          entry.kind === 'statement-error-after'
+            ? 'InternalServerError'
+            : (target?.code ?? random.pick(NOT_APPLIED_CODES));
+        return [index, code] as const;
+      }),
+    );
+    const after = entry.kind === 'statement-error-after';
+    const forwarded = statements.flatMap((_, index) =>
+      after || !chosen.has(index) ? [index] : [],
+    );
+    const upstream =
+      forwarded.length === 0
+        ? undefined
+        : await forward(req, after ? body : keepStatements(body, forwarded));
+    if (upstream !== undefined) {
+      entry.upstream = { status: upstream.status, errorType: upstreamErrorType(upstream.body) };
+    }
+    const answered = upstream === undefined ? [] : batchResponses(upstream.body);
+    if (
+      upstream !== undefined &&
+      (upstream.status !== 200 || answered?.length !== forwarded.length)
+    ) {
+      // DynamoDB refused the request as a whole (e.g. a validation error): pass that on.
+      entry.statements = statements.map((s, index) =>
+        fate(s, index, forwarded.includes(index), undefined),
+      );
+      res
+        .writeHead(upstream.status, passHeaders(upstream.headers, upstream.body.length))
+        .end(upstream.body);
+      return;
+    }
+    const responses: WireStatementResponse[] = [];
+    const fates: StatementFate[] = [];
+    for (const [index, s] of statements.entries()) {
+      const position = forwarded.indexOf(index);
+      const real = position < 0 ? undefined : answered?.[position];
+      const code = codes.get(index);
+      fates.push(fate(s, index, position >= 0, real, code));
+      responses.push(
+        code === undefined ? (real as WireStatementResponse) : statementError(code, s.tableName),
+      );
+    }
+    entry.statements = fates;
+    // A client that gave up meanwhile (its timeout) never sees even the rewritten answer.
+    if (req.socket.destroyed) entry.unseen = true;
+    const answer = answerWith(responses, upstream?.body);
+    res.writeHead(200, rewrittenHeaders(upstream?.headers, answer)).end(answer);
   }
 
   function forward(req: IncomingMessage, body: Buffer): Promise<UpstreamResponse> {
@@ -212,7 +407,8 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
           port: target.port,
           method: req.method,
           path: req.url,
-          headers: forwardHeaders(req.headers),
+          // The body may be a rewritten batch: its own length, not the client's.
+          headers: { ...forwardHeaders(req.headers), 'content-length': String(body.length) },
           agent: upstreamAgent,
         },
         (res) => {
@@ -239,15 +435,27 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     const faultable = operations.has(operation);
     if (faultable) eligible++;
-    const kind = faultable ? decide(operation) : undefined;
+    const statements =
+      operation === BATCH_OPERATION ? batchStatements(body, keyAttribute) : undefined;
+    const keys = statements?.map((s) => s.key) ?? [requestKey(body, keyAttribute)];
+    const decision = faultable ? decide(operation, keys) : undefined;
+    const kind = decision?.kind;
     const entry: InjectedFault | undefined = kind && {
       seq,
       kind,
       operation,
-      key: requestKey(body, keyAttribute),
+      key: keys[0],
     };
     if (entry) log.push(entry);
+    if (entry && statements !== undefined) {
+      // Until DynamoDB answers, nothing of the batch was forwarded or applied.
+      entry.statements = statements.map((s, index) => fate(s, index, false, undefined));
+    }
 
+    if (entry && (kind === 'statement-error' || kind === 'statement-error-after')) {
+      await failStatements(req, res, body, entry, decision?.target);
+      return;
+    }
     if (kind === 'throttle' || kind === 'server-error') {
       const error: DynamoDBErrorResponse =
         kind === 'server-error'
@@ -269,6 +477,10 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
     const answer = await forward(req, body);
     if (entry) {
       entry.upstream = { status: answer.status, errorType: upstreamErrorType(answer.body) };
+      if (statements !== undefined) {
+        const answered = answer.status === 200 ? batchResponses(answer.body) : undefined;
+        entry.statements = statements.map((s, index) => fate(s, index, true, answered?.[index]));
+      }
     }
     if (kind === 'reset-after' || req.socket.destroyed) {
       if (entry) entry.unseen = true;
@@ -318,13 +530,21 @@ export async function startDynamoDBFaultProxy(options: FaultProxyOptions): Promi
         totalInjected: log.length,
         appliedButUnseen: log.filter(isAppliedButUnseen).length,
         byOperation,
+        statementErrors: log.reduce(
+          (sum, fault) => sum + (fault.statements?.filter((s) => s.injected).length ?? 0),
+          0,
+        ),
+        statementsAppliedButUnseen: log.reduce(
+          (sum, fault) => sum + appliedButUnseenStatements(fault).length,
+          0,
+        ),
       };
     },
     setFaultRate(rate) {
       faultRate = validateRate(rate);
     },
-    injectNext(kind, operation) {
-      scripted.push({ kind, operation });
+    injectNext(kind, operation, target) {
+      scripted.push({ kind, operation, target });
     },
     async close() {
       await new Promise<void>((resolve) => {
@@ -364,7 +584,53 @@ function passHeaders(headers: IncomingHttpHeaders, length: number): IncomingHttp
   return { ...forwardHeaders(headers), 'content-length': String(length) };
 }
 
+/**
+ * Headers for an answer the proxy rewrote (or wrote, when no statement was forwarded):
+ * DynamoDB's own, with the length and the `x-amz-crc32` checksum of the new body, so a
+ * client that checks it sees a well-formed answer.
+ */
+function rewrittenHeaders(
+  headers: IncomingHttpHeaders | undefined,
+  body: Buffer,
+): IncomingHttpHeaders {
+  return {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amzn-requestid': randomUUID(),
+    ...(headers === undefined ? {} : forwardHeaders(headers)),
+    'content-length': String(body.length),
+    'x-amz-crc32': String(crc32(body)),
+  };
+}
+
+function fate(
+  statement: BatchStatementInfo,
+  index: number,
+  forwarded: boolean,
+  answer: WireStatementResponse | undefined,
+  injected?: StatementErrorCode,
+): StatementFate {
+  return {
+    index,
+    key: statement.key,
+    statement: statement.statement,
+    forwarded,
+    applied: forwarded && answer !== undefined && answer.Error === undefined,
+    ...(injected === undefined ? {} : { injected }),
+  };
+}
+
 /** Whether DynamoDB applied a faulted request (answered 200) that its client never heard back from. */
 export function isAppliedButUnseen(fault: InjectedFault): boolean {
   return fault.unseen === true && fault.upstream?.status === 200;
+}
+
+/**
+ * The statements of a faulted batch that DynamoDB applied while their client saw an
+ * error: all applied ones when the whole answer was lost, else those whose answer the
+ * proxy replaced.
+ */
+export function appliedButUnseenStatements(fault: InjectedFault): StatementFate[] {
+  return (fault.statements ?? []).filter(
+    (s) => s.applied && (fault.unseen === true || s.injected !== undefined),
+  );
 }

@@ -18,6 +18,8 @@ export interface FaultWorkloadOptions {
   readonly keys: readonly string[];
   /** Competing consumers. */
   readonly consumers: number;
+  /** Messages a consumer receives at once and runs together (SQS allows up to 10). */
+  readonly batchSize: number;
   /** The queue's visibility timeout, in ms. */
   readonly visibilityMs: number;
   /** The share of handler runs that throw before their effect. */
@@ -96,11 +98,21 @@ export async function runFaultWorkload(
     if (queue.ack(delivery)) acknowledged++;
   }
 
+  function receiveBatch(): Delivery<string>[] {
+    const batch: Delivery<string>[] = [];
+    for (let delivery = queue.receive(); delivery !== undefined; delivery = queue.receive()) {
+      batch.push(delivery);
+      if (batch.length >= options.batchSize) break;
+    }
+    return batch;
+  }
+
   async function consume(): Promise<void> {
     while (queue.size > 0 && Date.now() < deadline) {
-      const delivery = queue.receive();
-      if (delivery === undefined) await sleep(10);
-      else await deliver(delivery);
+      const batch = receiveBatch();
+      // All runs start in the same turn, so their claims go out as one batch.
+      if (batch.length === 0) await sleep(10);
+      else await Promise.all(batch.map(deliver));
     }
   }
 

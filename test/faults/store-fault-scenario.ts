@@ -11,7 +11,12 @@ import { EventTally } from '../chaos/event-tally.js';
 import { createLedgerTable, effectPut, readLedger, writeEffect } from '../chaos/ledger.js';
 import { localDynamo } from '../chaos/local-aws.js';
 import { judge, type RunMode, type Verdict } from '../chaos/verdict.js';
-import { type FaultStats, isAppliedButUnseen } from './dynamodb-fault-proxy.js';
+import {
+  appliedButUnseenStatements,
+  type FaultStats,
+  type InjectedFault,
+  isAppliedButUnseen,
+} from './dynamodb-fault-proxy.js';
 import { type FaultWorkloadReport, runFaultWorkload } from './fault-workload.js';
 import { startFaultyStore } from './faulty-store.js';
 import { seededRandom } from './seeded-random.js';
@@ -29,6 +34,8 @@ export interface StoreFaultScenarioOptions {
   readonly faultRate?: number;
   /** @default 8 */
   readonly consumers?: number;
+  /** Messages per delivered batch, as SQS hands a Lambda function. @default 10 */
+  readonly batchSize?: number;
   /** The lease, and the queue's visibility timeout. @default 1000 */
   readonly leaseMs?: number;
   /** @default 120_000 */
@@ -91,6 +98,7 @@ export async function runStoreFaultScenario(
       deduper,
       keys,
       consumers: options.consumers ?? 8,
+      batchSize: options.batchSize ?? 10,
       visibilityMs: leaseMs,
       throwRate: 0.1,
       random: seededRandom(seed),
@@ -108,11 +116,9 @@ export async function runStoreFaultScenario(
     });
     const verdict = judge(mode, keys, await readLedger(admin, ledgerTable), tally);
     const keyOf = new Map(keys.map((key) => [deduper.storeKey(key), key]));
-    const orphaned = faulty.proxy.log.filter(
-      (fault) => fault.operation === 'PutItem' && isAppliedButUnseen(fault),
-    );
+    const orphaned = faulty.proxy.log.flatMap(orphanedClaims);
     const notTakenOver = orphaned.filter(
-      (fault) => (tally.takeovers.get(keyOf.get(fault.key ?? '') ?? '') ?? 0) === 0,
+      (storeKey) => (tally.takeovers.get(keyOf.get(storeKey) ?? '') ?? 0) === 0,
     );
     return {
       verdict,
@@ -131,6 +137,20 @@ export async function runStoreFaultScenario(
   }
 }
 
+/**
+ * The store keys of claims a fault left applied but unseen: a single claim's `PutItem`,
+ * or a batch's claim statements (its `INSERT`s, and its takeover `UPDATE`s, the ones
+ * asking for the old item) that DynamoDB applied while the client saw an error.
+ */
+function orphanedClaims(fault: InjectedFault): string[] {
+  if (fault.operation === 'PutItem') {
+    return isAppliedButUnseen(fault) && fault.key !== undefined ? [fault.key] : [];
+  }
+  return appliedButUnseenStatements(fault)
+    .filter((s) => /^INSERT\b|RETURNING ALL OLD \*/.test(s.statement) && s.key !== undefined)
+    .map((s) => s.key as string);
+}
+
 /** One line about a store-fault run, for logs. */
 export function describeStoreFaultRun(result: StoreFaultScenarioResult): string {
   const { verdict, workload, faults, tally } = result;
@@ -140,6 +160,7 @@ export function describeStoreFaultRun(result: StoreFaultScenarioResult): string 
     `${verdict.duplicated} duplicated (${verdict.explained} explained / ${verdict.unexplained} unexplained), ` +
     `${faults.totalInjected} faults in ${faults.requests} requests ${JSON.stringify(faults.injected)}, ` +
     `${faults.appliedButUnseen} applied but unseen (${result.orphanedClaims} claims), ` +
+    `${faults.statementErrors} statement errors (${faults.statementsAppliedButUnseen} statements applied but unseen), ` +
     `${tally.totalTakeovers} takeovers, failures ${JSON.stringify(Object.fromEntries(workload.failures))}`
   );
 }
