@@ -2,7 +2,14 @@ import { type Deduper, InvalidOptionError } from '@oncely/core';
 import { batchControls, endInterrupted } from './batch-controls.js';
 import type { InterruptReason } from './errors.js';
 import { KAFKA_DEFAULTS, type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
-import { discardMessage, type PreparedMessage, prepareMessage, settleMessage } from './settle.js';
+import { RecordingQueue } from './recording.js';
+import {
+  discardMessage,
+  type MessageOutcome,
+  type PreparedMessage,
+  prepareMessage,
+  settleMessage,
+} from './settle.js';
 import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from './types.js';
 
 /** Options of {@link createEachBatchHandler}. */
@@ -35,7 +42,10 @@ export interface OncelyEachBatch<M extends KafkaMessage = KafkaMessage> {
  * Makes a kafkajs `eachBatch` handler that runs `handler` at most once per message
  * key, in partition order, with claims running up to `claimAhead` messages ahead.
  *
- * After each message it resolves the offset and heartbeats; it stops at once when
+ * Handlers run one at a time; in claim mode a message's record may still be completing
+ * while the next handler runs (so completions batch too, up to `claimAhead` in flight),
+ * and each offset is resolved, in order, once its record has landed. It heartbeats after
+ * each message; it stops at once when
  * the batch goes stale or the consumer stops, and gives back the claims it took
  * ahead but did not run. On a handler or store error it resolves only the messages
  * before the failing one and throws, so the client retries from there and no
@@ -72,6 +82,11 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
     );
   }
 
+  // In claim mode a message's completion may still be landing while the next handler
+  // runs (so completions batch too); its offset is resolved only once it has landed.
+  // Transactional mode commits the effects with the record, so it keeps them in order.
+  const recordingWindow = (rest as { transactional?: boolean }).transactional ? 0 : claimAhead;
+
   const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
     const { topic, partition, messages } = payload.batch;
     const controls = batchControls(payload);
@@ -81,6 +96,9 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
         prepared.push(prepareMessage(resolved, { topic, partition, message: messages[i] as M }));
       }
     };
+    const recording = new RecordingQueue((index) =>
+      payload.resolveOffset((messages[index] as M).offset),
+    );
     let index = 0;
     let interrupted: InterruptReason | undefined;
     try {
@@ -90,22 +108,47 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
         // Refill the window only once half of it is used, so its claims reach the store
         // together, as one batch, instead of one claim per message.
         if (prepared.length - index <= claimAhead / 2) prepareUpTo(index + claimAhead);
-        const outcome = await settleMessage(
+        let handled!: () => void;
+        const handledSignal = new Promise<void>((resolve) => {
+          handled = resolve;
+        });
+        let outcome: MessageOutcome | undefined;
+        let failed = false;
+        const settled = settleMessage(
           resolved,
           prepared[index] as PreparedMessage<M>,
           controls,
+          handled,
         );
+        const settledSignal = settled.then(
+          (value) => {
+            outcome = value;
+          },
+          () => {
+            failed = true;
+          },
+        );
+        // On to the next message once this handler has returned (or the message ended
+        // without running it); its completion may still be landing.
+        await Promise.race([handledSignal, settledSignal]);
         if (outcome === 'stale' || outcome === 'stopping') {
           interrupted = outcome;
           break;
         }
-        payload.resolveOffset((messages[index] as M).offset);
+        recording.push(index, settled);
+        // A message that failed before its handler returned (a handler error, a claim
+        // that failed) stops the partition here, as it always did.
+        if (await recording.drain(failed ? 0 : recordingWindow)) break;
         await payload.heartbeat();
       }
     } finally {
-      // From `index` on nothing was resolved: give back every claim taken ahead.
+      // Every started message is awaited, in order, and resolved up to the first failure;
+      // the claims taken ahead but never run are given back (a started one's give-back
+      // is a no-op).
+      await recording.drain(0);
       await Promise.all(prepared.slice(index).map(discardMessage));
     }
+    recording.throwIfFailed();
     if (interrupted !== undefined && index < messages.length) {
       endInterrupted(payload, interrupted, (messages[index] as M).offset, autoResolve);
     }

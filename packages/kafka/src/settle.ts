@@ -57,6 +57,8 @@ export async function settleMessage<M extends KafkaMessage, T>(
   options: ResolvedKafkaOptions<M, T>,
   prepared: PreparedMessage<M>,
   controls: PartitionControls,
+  /** Called when the handler has returned, before its record is completed. */
+  onHandled?: () => void,
 ): Promise<MessageOutcome> {
   if (prepared.kind === 'invalid') {
     if (options.deadLetter === undefined) throw prepared.error;
@@ -73,7 +75,11 @@ export async function settleMessage<M extends KafkaMessage, T>(
       if (settled.claim.status === 'duplicate') return 'duplicate';
       const ready = settled.claim;
       const outcome = await withHeartbeat(controls.heartbeat, options.heartbeatIntervalMs, () =>
-        ready.run((runContext) => options.handler(context, runContext)),
+        ready.run(async (runContext) => {
+          const value = await options.handler(context, runContext);
+          onHandled?.();
+          return value;
+        }),
       );
       // Transactional mode decides at commit: a copy that lost the race is a duplicate.
       return outcome.status;

@@ -280,3 +280,46 @@ describe('createEachBatchHandler', () => {
     expect(bad({ ttl: '1s', sessionTimeout: 5000 })).toBe('ttl');
   });
 });
+
+describe('createEachBatchHandler: completions in flight', () => {
+  it('completes the records of messages handled together in one batch', async () => {
+    const store = new MemoryStore();
+    const completeMany = vi.spyOn(store, 'completeMany');
+    const { handle, effects } = setup({}, store);
+    const { payload, state } = batchPayload(messages(0, 8));
+    await handle(payload);
+    expect(effects).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(state.resolved).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(completeMany.mock.calls.map((call) => call[0].length)).toEqual([8]);
+  });
+
+  it('never resolves past a message whose completion failed, and rethrows its error', async () => {
+    const inner = new MemoryStore();
+    const failing: DedupStore = {
+      ...bindStore(inner),
+      complete: (key, token, options) =>
+        key.endsWith('/2') || key.endsWith(':2')
+          ? Promise.reject(new StoreError('complete refused', 'complete', false, {}))
+          : inner.complete(key, token, options),
+    };
+    const { handle, effects } = setup({ batching: false }, failing);
+    const { payload, state } = batchPayload(messages(0, 6));
+    await expect(handle(payload)).rejects.toMatchObject({
+      name: 'StoreError',
+      operation: 'complete',
+    });
+    // Offsets stop before the message whose record did not land, whatever ran after it.
+    expect(state.resolved).toEqual(['0', '1']);
+    expect(effects.slice(0, 3)).toEqual(['0', '1', '2']);
+  });
+
+  it('keeps one message at a time in transactional mode', async () => {
+    const store = new MemoryStore();
+    const commit = vi.spyOn(store, 'commit');
+    const { handle } = setup({ transactional: true }, store);
+    const { payload, state } = batchPayload(messages(0, 3));
+    await handle(payload);
+    expect(state.resolved).toEqual(['0', '1', '2']);
+    expect(commit).toHaveBeenCalledTimes(3);
+  });
+});
