@@ -17,14 +17,14 @@ import { useStoreTable } from '../support/tables.js';
 const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
 const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
 
-function lambdaRecord(body: string, groupId?: string): SQSRecord {
+function lambdaRecord(body: string, groupId?: string, receiveCount = 1): SQSRecord {
   const messageId = randomUUID();
   return {
     messageId,
     receiptHandle: `handle-${messageId}`,
     body,
     attributes: {
-      ApproximateReceiveCount: '1',
+      ApproximateReceiveCount: String(receiveCount),
       SentTimestamp: '1767225600000',
       SenderId: '000000000000',
       ApproximateFirstReceiveTimestamp: '1767225600000',
@@ -61,6 +61,26 @@ describeWithServers('Lambda SQS batches on DynamoDB Local: requests per batch', 
     expect(await handler(event, createLambdaContext())).toEqual({ batchItemFailures: [] });
     expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
     expect(effects).toHaveLength(10);
+  });
+
+  it('a batch mixing new messages and redeliveries costs 2 requests: the receive count picks each claim', async () => {
+    const handler = createSqsHandler({
+      store: table.store,
+      namespace: table.namespace(),
+      handler: () => {},
+    });
+    const first = Array.from({ length: 10 }, (_, index) => lambdaRecord(`order-${index}`));
+    await handler({ Records: first }, createLambdaContext());
+    const redelivered = first.slice(0, 3).map((record) => ({
+      ...record,
+      attributes: { ...record.attributes, ApproximateReceiveCount: '2' },
+    }));
+    const fresh = Array.from({ length: 7 }, (_, index) => lambdaRecord(`new-${index}`));
+    counter.reset();
+    const response = await handler({ Records: [...redelivered, ...fresh] }, createLambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    // One request claims all ten (INSERTs for the new, UPDATEs for the redelivered), one completes.
+    expect(counter.byCommand()).toEqual({ BatchExecuteStatementCommand: 2 });
   });
 
   it('a FIFO batch claims each group ahead in one request and releases what a failure stops', async () => {

@@ -12,7 +12,11 @@ const realSetTimeout = globalThis.setTimeout;
 export interface CoalescerLimits {
   /** At most this many items per batch; a full batch is sent at once. */
   readonly maxItems: number;
-  /** How long the first item waits for siblings: `0` = until the end of this turn of the event loop. */
+  /**
+   * How long the first item waits for siblings: `0` = the calls made in the same
+   * synchronous stretch, and, while other runs are in flight, the rest of this turn of
+   * the event loop.
+   */
   readonly waitMs: number;
 }
 
@@ -20,6 +24,11 @@ export interface CoalescerLimits {
 export interface CoalescedCall<I, O> {
   readonly many: (items: readonly I[]) => Promise<BatchResults<O>>;
   readonly one: (item: I) => Promise<O>;
+  /**
+   * How many calls of this kind could still join: the runs in flight. With none beyond
+   * the pending ones, waiting longer gains nothing, so the batch goes out at once.
+   */
+  readonly inFlight?: () => number;
 }
 
 interface Pending<I, O> {
@@ -29,9 +38,13 @@ interface Pending<I, O> {
 }
 
 /**
- * Gathers calls made in the same turn of the event loop (or within `waitMs`) into one
- * batch call, and hands each caller its own item's outcome. A lone call is sent as the
- * single call, so a consumer handling one message at a time pays nothing for batching.
+ * Gathers calls that arrive together into one batch call, and hands each caller its
+ * own item's outcome. The calls made in one synchronous stretch (a Lambda batch's
+ * records started together) are gathered at the end of it; while other runs are in
+ * flight (handlers still running) the batch also waits for the rest of this turn of the
+ * event loop, so completions of handlers that finished in the same turn go together. A
+ * consumer handling one message at a time waits for neither, and a lone call is sent as
+ * the single call, so it pays nothing for batching.
  *
  * @example
  * const claim = coalesce({ many: (items) => store.claimMany(items), one: (item) => store.claim(item.key, item) }, { maxItems: 100, waitMs: 0 });
@@ -43,16 +56,30 @@ export function coalesce<I, O>(
 ): (item: I) => Promise<O> {
   let pending: Pending<I, O>[] = [];
   let scheduled = false;
+  let deferred = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const flush = (): void => {
     scheduled = false;
+    deferred = false;
     // A batch sent because it was full must not leave its timer to cut the next one short.
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const batch = pending;
     pending = [];
     if (batch.length > 0) send(call, batch);
+  };
+
+  // End of the synchronous stretch: send now, unless runs in flight may still add calls
+  // in this turn; then once more at the end of the turn.
+  const endOfStretch = (): void => {
+    if (!scheduled || deferred) return;
+    if ((call.inFlight?.() ?? 0) > pending.length) {
+      deferred = true;
+      realSetImmediate(flush);
+    } else {
+      flush();
+    }
   };
 
   return (item) =>
@@ -63,7 +90,7 @@ export function coalesce<I, O>(
       } else if (!scheduled) {
         scheduled = true;
         if (limits.waitMs > 0) timer = realSetTimeout(flush, limits.waitMs);
-        else realSetImmediate(flush);
+        else queueMicrotask(endOfStretch);
       }
     });
 }

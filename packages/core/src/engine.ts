@@ -30,20 +30,31 @@ export interface Engine<TInput> {
   readonly emit: ((event: OncelyEvent) => void) | undefined;
   readonly cache: CompletedCache | undefined;
   readonly calls: StoreCalls;
+  /**
+   * Claim-mode runs between their claim and their completion or release: how many
+   * store calls may still join a batch being gathered.
+   */
+  readonly runs: { active: number };
 }
 
 /** Builds the shared state from validated options. */
 export function createEngine<TInput>(options: ResolvedOptions<TInput>): Engine<TInput> {
+  const runs = { active: 0 };
   return {
     options,
     emit: createEmitter(options.onEvent, options.logger),
     cache:
       options.localCacheEntries > 0 ? new CompletedCache(options.localCacheEntries) : undefined,
-    calls: storeCalls(options.store, options.batching),
+    calls: storeCalls(options.store, options.batching, runs),
+    runs,
   };
 }
 
-function storeCalls(store: DedupStore, batching: ResolvedOptions<unknown>['batching']): StoreCalls {
+function storeCalls(
+  store: DedupStore,
+  batching: ResolvedOptions<unknown>['batching'],
+  runs: { readonly active: number },
+): StoreCalls {
   const single: StoreCalls = {
     claim: (item) => store.claim(item.key, item),
     complete: (item) => store.complete(item.key, item.token, item),
@@ -53,16 +64,26 @@ function storeCalls(store: DedupStore, batching: ResolvedOptions<unknown>['batch
   // A completion is never held back for siblings beyond the turn it finished in:
   // finished work must be recorded before a crash or a deadline can lose it.
   const turn = { maxItems: batching.maxItems, waitMs: 0 };
+  const inFlight = () => runs.active;
   const { claimMany, completeMany, releaseMany } = store;
   return {
     claim: claimMany
-      ? coalesce({ many: (items) => claimMany.call(store, items), one: single.claim }, batching)
+      ? coalesce(
+          { many: (items) => claimMany.call(store, items), one: single.claim, inFlight },
+          batching,
+        )
       : single.claim,
     complete: completeMany
-      ? coalesce({ many: (items) => completeMany.call(store, items), one: single.complete }, turn)
+      ? coalesce(
+          { many: (items) => completeMany.call(store, items), one: single.complete, inFlight },
+          turn,
+        )
       : single.complete,
     release: releaseMany
-      ? coalesce({ many: (items) => releaseMany.call(store, items), one: single.release }, turn)
+      ? coalesce(
+          { many: (items) => releaseMany.call(store, items), one: single.release, inFlight },
+          turn,
+        )
       : single.release,
   };
 }

@@ -20,6 +20,8 @@ export interface ClaimRequest {
   readonly id: RunIdentity;
   readonly fingerprint: string | undefined;
   readonly leaseMs: number;
+  /** The source's redelivery hint, passed to the store. */
+  readonly likelyExists: boolean;
 }
 
 /** Per-run inputs the claim flow needs. Internal. */
@@ -64,15 +66,26 @@ export async function claimKey(engine: Engine<unknown>, request: ClaimRequest): 
   const { clock, ttlMs, namespace, logger, autoExtendFraction } = engine.options;
   const { id } = request;
   const startedAt = clock.now();
-  const claim = await callStore(engine, id, 'claim', () =>
-    engine.calls.claim({
-      key: id.storeKey,
-      leaseMs: request.leaseMs,
-      ttlMs,
-      now: startedAt,
-      ...(request.fingerprint === undefined ? {} : { fingerprint: request.fingerprint }),
-    }),
-  );
+  // Counted from the claim until the record is completed or released (ended in runHeld
+  // or releaseHeld), or here when nothing is held.
+  engine.runs.active++;
+  let claim: ClaimOutcome;
+  try {
+    claim = await callStore(engine, id, 'claim', () =>
+      engine.calls.claim({
+        key: id.storeKey,
+        leaseMs: request.leaseMs,
+        ttlMs,
+        now: startedAt,
+        ...(request.fingerprint === undefined ? {} : { fingerprint: request.fingerprint }),
+        ...(request.likelyExists ? { likelyExists: true } : {}),
+      }),
+    );
+  } catch (error) {
+    engine.runs.active--;
+    throw error;
+  }
+  if (claim.kind !== 'claimed') engine.runs.active--;
   if (claim.kind === 'duplicate') {
     const result = duplicateResult(engine, id, claim.record, request.fingerprint, startedAt);
     return { kind: 'duplicate', result };
@@ -163,17 +176,21 @@ export async function runHeld<T>(
   const { id, token, lease, startedAt } = held;
   // The handler's time counts from here, not from the claim, which may have been taken ahead.
   const ranAt = engine.options.clock.now();
-  await renewIfWaitedLong(engine, held, ranAt);
-  let value: T;
   try {
-    value = await fn(new ClaimContext(id, token, lease));
-  } catch (error) {
+    await renewIfWaitedLong(engine, held, ranAt);
+    let value: T;
+    try {
+      value = await fn(new ClaimContext(id, token, lease));
+    } catch (error) {
+      lease.stop();
+      await releaseAfterError(engine, id, token, error, startedAt);
+      throw error;
+    }
     lease.stop();
-    await releaseAfterError(engine, id, token, error, startedAt);
-    throw error;
+    return await completeOwned(engine, held, value, ranAt);
+  } finally {
+    engine.runs.active--;
   }
-  lease.stop();
-  return completeOwned(engine, held, value, ranAt);
 }
 
 /**
@@ -208,7 +225,11 @@ async function renewIfWaitedLong(
  */
 export async function releaseHeld(engine: Engine<unknown>, held: HeldClaim): Promise<void> {
   held.lease.stop();
-  await releaseAfterError(engine, held.id, held.token, undefined, held.startedAt);
+  try {
+    await releaseAfterError(engine, held.id, held.token, undefined, held.startedAt);
+  } finally {
+    engine.runs.active--;
+  }
 }
 
 async function completeOwned<T>(

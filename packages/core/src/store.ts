@@ -101,6 +101,12 @@ export type CommitOutcome =
 /** One claim of a {@link DedupStore.claimMany} batch. */
 export interface ClaimItem extends ClaimOptions {
   readonly key: string;
+  /**
+   * A hint that the key's record probably exists (the queue says the message was
+   * delivered before), so a store that writes differently for existing records may try
+   * that way first. Outcomes never depend on it.
+   */
+  readonly likelyExists?: boolean;
 }
 
 /** One completion of a {@link DedupStore.completeMany} batch. */

@@ -18,11 +18,12 @@ import type { BatchStatements } from './partiql.js';
 import { readRecord, type TableContext } from './table.js';
 
 /**
- * How many times a key may vanish between the INSERT and the UPDATE round (deleted
- * by a release or an operator in between) before its claim gives up with a
- * retryable error. Each cycle costs two requests; one is the common case.
+ * Rounds a claim may take: a key that vanishes between its INSERT and its UPDATE (a
+ * release or an operator deleted it in between) or appears between its UPDATE and its
+ * INSERT goes round again. One or two rounds are the common case; past six the claim
+ * gives up with a retryable error.
  */
-const MAX_CYCLES = 3;
+const MAX_ROUNDS = 6;
 
 /** One distinct key of the batch and the record its claim would write. */
 interface KeyClaim {
@@ -32,20 +33,24 @@ interface KeyClaim {
 }
 
 /**
- * Claims many keys in two rounds of `BatchExecuteStatement`:
+ * Claims many keys in rounds of `BatchExecuteStatement`:
  *
- * 1. an `INSERT` per key: a new key is claimed; an existing one is refused with
- *    `DuplicateItem` (and no item, so it cannot be classified yet);
- * 2. for the refused keys, an `UPDATE ... WHERE` the claim condition (window over, or
- *    lease ended) `RETURNING ALL OLD *`: it takes over a claimable record (the old
- *    record tells a takeover apart), or is refused with the record that holds the key,
- *    which classifies it as duplicate or in progress, or recognises this batch's own
- *    token when an earlier send landed and its answer was lost.
+ * - an `INSERT` claims a new key; for a key that exists it is refused with
+ *   `DuplicateItem` (and no item, so the key cannot be classified yet), and the key
+ *   gets an UPDATE in the next round;
+ * - an `UPDATE ... WHERE` the claim condition (window over, or lease ended)
+ *   `RETURNING ALL OLD *` takes over a claimable record (the old record tells a takeover
+ *   apart), or is refused with the record that holds the key, which classifies it as
+ *   duplicate or in progress, or recognises this batch's own token when an earlier send
+ *   landed and its answer was lost; refused with no item, the key does not exist, and
+ *   gets an INSERT in the next round.
  *
- * A key that vanished between the rounds goes back to round 1. Insert first, because
- * a batch of new messages is then 1 request (plus 1 to complete) and a batch of
- * redeliveries 2, where update first would cost new messages 3. A key given twice is
- * sent once: its later copies find the first copy holding it (`in_progress`).
+ * Keys start with an INSERT, because a queue's messages are mostly new: a batch of new
+ * messages costs 1 request to claim, where update first would cost 2. A key whose
+ * source says it is a redelivery (`likelyExists`) starts with its UPDATE instead, in the
+ * same request, so a batch mixing new messages and redeliveries is claimed in 1 request
+ * too. A key given twice is sent once: its later copies find the first copy holding it
+ * (`in_progress`).
  */
 export async function claimMany(
   table: TableContext,
@@ -57,40 +62,48 @@ export async function claimMany(
   for (const item of items) {
     if (!byKey.has(item.key)) byKey.set(item.key, { item, record: claimRecord(item) });
   }
-  let toInsert = [...byKey.values()];
-  for (let cycle = 0; toInsert.length > 0 && cycle < MAX_CYCLES; cycle++) {
-    const inserted = await executeStatements(
+  const claims = [...byKey.values()];
+  let toInsert = claims.filter((claim) => claim.item.likelyExists !== true);
+  let toUpdate = claims.filter((claim) => claim.item.likelyExists === true);
+  for (let round = 0; toInsert.length + toUpdate.length > 0 && round < MAX_ROUNDS; round++) {
+    // INSERTs and UPDATEs are all writes, so one request carries both.
+    const results = await executeStatements(
       table,
       'claim',
-      toInsert.map((claim) => ({
-        storeKey: claim.item.key,
-        statement: statements.insert(claim.record),
-      })),
+      [
+        ...toInsert.map((claim) => ({
+          storeKey: claim.item.key,
+          statement: statements.insert(claim.record),
+        })),
+        ...toUpdate.map((claim) => ({
+          storeKey: claim.item.key,
+          statement: statements.takeover(claim.record, claim.item.now),
+        })),
+      ],
       limits,
     );
-    const toUpdate: KeyClaim[] = [];
+    const inserted = results.slice(0, toInsert.length);
+    const updated = results.slice(toInsert.length);
+    const nextInsert: KeyClaim[] = [];
+    const nextUpdate: KeyClaim[] = [];
     for (const [index, claim] of toInsert.entries()) {
       const result = inserted[index] as StatementResult;
-      if (result.kind === 'refused') toUpdate.push(claim);
+      // The key exists: classify it (or take it over) with an UPDATE next round.
+      if (result.kind === 'refused') nextUpdate.push(claim);
       else claim.outcome = result.kind === 'ok' ? claimedNew(claim) : rejected(result.error);
     }
-    const updated = await executeStatements(
-      table,
-      'claim',
-      toUpdate.map((claim) => ({
-        storeKey: claim.item.key,
-        statement: statements.takeover(claim.record, claim.item.now),
-      })),
-      limits,
-    );
-    toInsert = [];
     for (const [index, claim] of toUpdate.entries()) {
       const result = updated[index] as StatementResult;
-      if (result.kind === 'refused' && result.item === undefined) toInsert.push(claim);
+      // Refused with no item: the key does not exist (any more): INSERT it next round.
+      if (result.kind === 'refused' && result.item === undefined) nextInsert.push(claim);
       else claim.outcome = afterUpdate(table, claim, result);
     }
+    toInsert = nextInsert;
+    toUpdate = nextUpdate;
   }
-  for (const claim of toInsert) claim.outcome = rejected(keptChanging(table, claim.item.key));
+  for (const claim of [...toInsert, ...toUpdate]) {
+    claim.outcome = rejected(keptChanging(table, claim.item.key));
+  }
   return items.map((item) => outcomeOf(byKey.get(item.key) as KeyClaim, item));
 }
 
@@ -173,7 +186,7 @@ function rejected(reason: unknown): PromiseRejectedResult {
 
 function keptChanging(table: TableContext, storeKey: string): StoreError {
   return new StoreError(
-    `Store "${table.storeName}" could not claim key "${storeKey}": the record was deleted and recreated under the claim ${MAX_CYCLES} times; retry later`,
+    `Store "${table.storeName}" could not claim key "${storeKey}": the record was deleted and recreated under the claim ${MAX_ROUNDS / 2} times; retry later`,
     'claim',
     true,
     { storeKey },

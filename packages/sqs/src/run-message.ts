@@ -28,6 +28,8 @@ export async function runMessage<TMessage, T>(
     const result = await run.deduper.run(key, run.fn, {
       input: message.raw,
       ...(run.leaseMs === undefined ? {} : { leaseMs: run.leaseMs }),
+      // SQS counts deliveries: a message received before probably has its record.
+      redelivery: (message.receiveCount ?? 1) > 1,
     });
     return {
       status: result.status,
@@ -65,6 +67,8 @@ export async function claimMessageAhead<TMessage, T>(
     const claimed = await run.deduper.claim(key, {
       input: message.raw,
       ...(run.leaseMs === undefined ? {} : { leaseMs: run.leaseMs }),
+      // SQS counts deliveries: a message received before probably has its record.
+      redelivery: (message.receiveCount ?? 1) > 1,
     });
     if (claimed.status === 'duplicate') {
       return settled({

@@ -126,6 +126,29 @@ export function describeBatchConformance(getStore: () => DedupStore): void {
     expect(stored?.fingerprint).toBeUndefined();
   });
 
+  it('claimMany answers the same whatever its likelyExists hints say', async () => {
+    const store = batchStore();
+    const [fresh, done, busy] = [key(), key(), key()];
+    const [first, held] = fulfilled(
+      await store.claimMany([item(done, T0 - 1000), item(busy, T0 - 1000)]),
+    );
+    await store.complete(done, token(first), { ttlMs: TTL, now: T0 - 900 });
+    const outcomes = fulfilled(
+      await store.claimMany([
+        { ...item(fresh), likelyExists: true }, // wrong: it is new
+        { ...item(done), likelyExists: false }, // wrong: it exists
+        { ...item(busy), likelyExists: true },
+      ]),
+    );
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual([
+      'claimed',
+      'duplicate',
+      'in_progress',
+    ]);
+    expect(outcomes[2]?.record.token).toBe(token(held));
+    expect((await store.get(fresh, { now: T0 }))?.token).toBe(token(outcomes[0]));
+  });
+
   it('claimMany claims a repeated key once: the later copies find the first copy holding it', async () => {
     const store = batchStore();
     const [k, other] = [key(), key()];
