@@ -29,6 +29,11 @@ export interface CoalescedCall<I, O> {
    * the pending ones, waiting longer gains nothing, so the batch goes out at once.
    */
   readonly inFlight?: () => number;
+  /**
+   * Whether no sibling can join a call made now (completions: no other run is in
+   * flight). Claims leave it out: the siblings of a batch's first claim start after it.
+   */
+  readonly alone?: () => boolean;
 }
 
 interface Pending<I, O> {
@@ -82,8 +87,10 @@ export function coalesce<I, O>(
     }
   };
 
-  return (item) =>
-    new Promise<O>((resolve, reject) => {
+  return (item) => {
+    // Nothing is gathering and no sibling can come: the single call, with no wait at all.
+    if (pending.length === 0 && call.alone?.() === true) return call.one(item);
+    return new Promise<O>((resolve, reject) => {
       pending.push({ item, resolve, reject });
       if (pending.length >= limits.maxItems) {
         flush();
@@ -93,13 +100,18 @@ export function coalesce<I, O>(
         else queueMicrotask(endOfStretch);
       }
     });
+  };
 }
 
 function send<I, O>(call: CoalescedCall<I, O>, batch: readonly Pending<I, O>[]): void {
   if (batch.length === 1) {
     const [only] = batch as [Pending<I, O>];
-    // Through a promise, so a store that throws synchronously rejects its caller.
-    Promise.resolve(only.item).then(call.one).then(only.resolve, only.reject);
+    try {
+      call.one(only.item).then(only.resolve, only.reject);
+    } catch (error) {
+      // A store that throws synchronously still rejects its caller.
+      only.reject(error);
+    }
     return;
   }
   const items = batch.map((entry) => entry.item);

@@ -65,6 +65,8 @@ function storeCalls(
   // finished work must be recorded before a crash or a deadline can lose it.
   const turn = { maxItems: batching.maxItems, waitMs: 0 };
   const inFlight = () => runs.active;
+  // A completion or release while no other run is in flight has no sibling to wait for.
+  const alone = () => runs.active <= 1;
   const { claimMany, completeMany, releaseMany } = store;
   return {
     claim: claimMany
@@ -75,13 +77,23 @@ function storeCalls(
       : single.claim,
     complete: completeMany
       ? coalesce(
-          { many: (items) => completeMany.call(store, items), one: single.complete, inFlight },
+          {
+            many: (items) => completeMany.call(store, items),
+            one: single.complete,
+            inFlight,
+            alone,
+          },
           turn,
         )
       : single.complete,
     release: releaseMany
       ? coalesce(
-          { many: (items) => releaseMany.call(store, items), one: single.release, inFlight },
+          {
+            many: (items) => releaseMany.call(store, items),
+            one: single.release,
+            inFlight,
+            alone,
+          },
           turn,
         )
       : single.release,

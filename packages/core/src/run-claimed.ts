@@ -177,7 +177,7 @@ export async function runHeld<T>(
   // The handler's time counts from here, not from the claim, which may have been taken ahead.
   const ranAt = engine.options.clock.now();
   try {
-    await renewIfWaitedLong(engine, held, ranAt);
+    if (held.lease.until - ranAt < held.lease.leaseMs / 2) await renewAfterWaiting(engine, held);
     let value: T;
     try {
       value = await fn(new ClaimContext(id, token, lease));
@@ -197,19 +197,13 @@ export async function runHeld<T>(
  * A claim taken ahead may have waited for its turn until little of its lease is left,
  * or none (nothing heartbeats it without `autoExtend`): past its end another delivery
  * may already have taken the key over and be running it. So before the handler starts,
- * a lease with less than half left is extended, fenced by the token: if it was taken
- * over, `LeaseLostError` stops the run before any effect. A claim taken just now is
- * never extended.
+ * a lease with less than half left is extended (checked in `runHeld`), fenced by the
+ * token: if it was taken over, `LeaseLostError` stops the run before any effect. A claim
+ * taken just now is never extended.
  */
-async function renewIfWaitedLong(
-  engine: Engine<unknown>,
-  held: HeldClaim,
-  now: number,
-): Promise<void> {
-  const { lease } = held;
-  if (lease.until - now >= lease.leaseMs / 2) return;
+async function renewAfterWaiting(engine: Engine<unknown>, held: HeldClaim): Promise<void> {
   try {
-    await lease.extend();
+    await held.lease.extend();
   } catch (error) {
     // Fenced: a release by a token that lost the key changes nothing.
     await releaseAfterError(engine, held.id, held.token, error, held.startedAt);
