@@ -8,16 +8,17 @@
  * const inner = new MemoryStore();
  * const failing: DedupStore = { ...bindStore(inner), claim: () => Promise.reject(cause) };
  */
-import type { DedupStore, MemoryStore } from '@oncely/core';
+import type { DedupStore } from '@oncely/core';
 
 /**
- * Every operation of `store` as an own property bound to it, so a test can spread the
+ * The single-call operations of `store` (not its batch operations or declared limits) as
+ * own properties bound to it, so a test can spread the
  * result and replace one (spreading the class instance itself would drop its methods).
  *
  * @example
  * const slow: DedupStore = { ...bindStore(inner), complete: slowComplete };
  */
-export function bindStore(store: MemoryStore): DedupStore {
+export function bindStore(store: DedupStore): DedupStore {
   return {
     name: store.name,
     claim: store.claim.bind(store),
@@ -26,6 +27,6 @@ export function bindStore(store: MemoryStore): DedupStore {
     extendLease: store.extendLease.bind(store),
     get: store.get.bind(store),
     delete: store.delete.bind(store),
-    commit: store.commit.bind(store),
+    ...(store.commit ? { commit: store.commit.bind(store) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { createDeduper, type DedupStore, ManualClock, ResultTooLargeError } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
+import { bindStore } from '../../../test/support/stores.js';
 import {
   attributeValueSize,
   DYNAMODB_LIMITS,
@@ -82,15 +83,7 @@ describe('the 400 KB item limit', () => {
   it('completes without the result when the store refuses it as too large, then throws: the effect is never repeated', async () => {
     const { store, sent } = recordingStore();
     // A wrapper that does not pass the store's declared limit on, as a user's might.
-    const undeclared: DedupStore = {
-      name: store.name,
-      claim: store.claim.bind(store),
-      complete: store.complete.bind(store),
-      release: store.release.bind(store),
-      extendLease: store.extendLease.bind(store),
-      get: store.get.bind(store),
-      delete: store.delete.bind(store),
-    };
+    const undeclared: DedupStore = bindStore(store);
     const deduper = createDeduper({
       store: undeclared,
       namespace: 'ns',
