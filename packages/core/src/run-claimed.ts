@@ -205,6 +205,7 @@ async function renewAfterWaiting(engine: Engine<unknown>, held: HeldClaim): Prom
   try {
     await held.lease.extend();
   } catch (error) {
+    held.lease.stop();
     // Fenced: a release by a token that lost the key changes nothing.
     await releaseAfterError(engine, held.id, held.token, error, held.startedAt);
     throw error;
