@@ -1,31 +1,27 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` runs everywhere with no servers; `integration` starts the real
  * servers (DynamoDB Local, ElasticMQ, Kafka) once through the launcher in `test/servers`.
- * `@oncely/<pkg>` and `@oncely/<pkg>/testing` resolve to the TypeScript sources, so
- * tests never need a build first.
+ *
+ * Workspace packages resolve to their TypeScript sources through the `oncely-source`
+ * export condition each package declares in its `exports` (the same condition
+ * `tsconfig.json` sets in `customConditions` and the scripts pass to `tsx`), so tests never
+ * need a build first and a new package or subpath needs no entry here. Vitest adds its
+ * default server conditions (`node`, `development|production`) to this list.
  */
-const packages = fileURLToPath(new URL('./packages/', import.meta.url));
-const resolve = {
-  alias: [
-    {
-      find: /^@oncely\/(core|dynamodb|sqs|kafka|webhook)((?:\/[\w-]+)*)$/,
-      replacement: `${packages}$1/src$2/index.ts`,
-    },
-  ],
-};
+const resolve = { conditions: ['oncely-source'] };
+const shared = { resolve, ssr: { resolve } };
 
 export default defineConfig({
-  resolve,
+  ...shared,
   test: {
     // Integration files share three servers; two cores are enough for two files at once.
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
       {
-        resolve,
+        ...shared,
         test: {
           name: 'unit',
           include: [
@@ -38,7 +34,7 @@ export default defineConfig({
         },
       },
       {
-        resolve,
+        ...shared,
         test: {
           name: 'integration',
           include: [

@@ -34,8 +34,8 @@ export interface ReadyRun {
 /** What {@link Deduper.claim} returns: a duplicate's outcome, or a key ready to run. */
 export type ClaimedRun = DuplicateRunResult<unknown> | ReadyRun;
 
-/** A ready run over a claim this process holds. Internal. */
-export function readyHeld(engine: Engine<unknown>, held: HeldClaim): ReadyRun {
+/** A ready run over a claim this process holds. */
+function readyHeld(engine: Engine<unknown>, held: HeldClaim): ReadyRun {
   return readyRun(
     held.id,
     (fn) => runHeld(engine, held, fn),

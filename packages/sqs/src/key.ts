@@ -57,16 +57,6 @@ export function keyPicker<TMessage>(option: MessageKey<TMessage> | undefined): K
   );
 }
 
-/** Describes the key option for logs, e.g. `body field detail.id`. */
-export function describeKey(option: MessageKey<unknown> | undefined): string {
-  const key = option ?? 'messageId';
-  if (typeof key === 'string') return key;
-  if (typeof key === 'function') return 'key function';
-  return 'bodyField' in key
-    ? `body field ${key.bodyField}`
-    : `message attribute ${key.messageAttribute}`;
-}
-
 function bodyFieldPicker<TMessage>(field: string): KeyPicker<TMessage> {
   const path = parseJsonPath(field);
   if (!path) {

@@ -94,7 +94,7 @@ export function resolveSqsOptions<TMessage, T>(
  * known at the first invocation, so dedupers are made lazily; the options are still
  * validated at construction, with a stand-in namespace.
  */
-export class DeduperPool<TMessage> {
+class DeduperPool<TMessage> {
   private readonly dedupers = new Map<string, Deduper<TMessage>>();
 
   constructor(

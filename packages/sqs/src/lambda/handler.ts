@@ -38,7 +38,7 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
  * import { DynamoDBStore } from '@oncely/dynamodb';
  *
  * export const handler = createSqsHandler({
- *   store: new DynamoDBStore({ table: process.env.DEDUP_TABLE! }),
+ *   store: new DynamoDBStore({ tableName: process.env.DEDUP_TABLE! }),
  *   key: { bodyField: 'orderId' },
  *   handler: async (record) => chargeOrder(JSON.parse(record.body)),
  * });
@@ -58,8 +58,8 @@ export function createSqsHandler<T>(options: SqsHandlerOptions<T>): SqsBatchHand
   };
 }
 
-/** Runs an event's records with the FIFO or standard plan and reports each outcome. Internal. */
-export async function processEvent<T>(
+/** Runs an event's records with the FIFO or standard plan and reports each outcome. */
+async function processEvent<T>(
   options: ResolvedLambdaOptions<T>,
   event: SQSEvent,
   run: (message: QueueMessage<SQSRecord>) => Promise<RecordOutcome<T>>,
