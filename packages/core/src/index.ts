@@ -8,6 +8,7 @@ export {
   InvalidInputError,
   InvalidKeyError,
   InvalidOptionError,
+  KeyReadError,
   LeaseLostError,
   OncelyError,
   type OncelyErrorContext,
