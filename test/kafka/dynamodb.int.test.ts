@@ -5,8 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { OncelyEvent } from '@oncely/core';
-import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
+import { type OncelyEvent, StoreError } from '@oncely/core';
+import {
+  createTable,
+  DynamoDBStore,
+  dynamoTransaction,
+  TableNotFoundError,
+} from '@oncely/dynamodb';
+import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
 import {
   countingStore,
   countingWatermarkStore,
@@ -14,7 +20,6 @@ import {
   createWatermarkBatchHandler,
   keyByHeader,
 } from '@oncely/kafka';
-import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithServers, dynamoClient } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
@@ -161,11 +166,15 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
       expect(outcomes.filter((outcome) => outcome.advanced)).toHaveLength(1);
     });
 
-    it('turns a missing table into a WatermarkStoreError', async () => {
+    it('turns a missing table into the dedup store’s TableNotFoundError', async () => {
       const missing = new DynamoDBWatermarkStore({ client, tableName: 'no-such-table-here' });
-      await expect(missing.read('k')).rejects.toMatchObject({
-        name: 'WatermarkStoreError',
-        watermarkOperation: 'read',
+      const error = await missing.read('k').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TableNotFoundError);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({
+        operation: 'get',
+        retryable: false,
+        tableName: 'no-such-table-here',
       });
     });
   });

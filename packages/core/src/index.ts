@@ -57,3 +57,4 @@ export type {
   ReleaseItem,
 } from './store.js';
 export { newToken } from './token.js';
+export type { AdvanceOutcome, Watermark, WatermarkStore, WatermarkUpdate } from './watermark.js';
