@@ -4,6 +4,7 @@ import { describeWatermarkStoreConformance } from '@oncely/core/testing';
 import { expect, it } from 'vitest';
 import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
 import { freshTable, type TableShape } from '../../../test/support/tables.js';
+import { TableNotFoundError } from '../src/index.js';
 import { DYNAMODB_WATERMARK_DEFAULTS, DynamoDBWatermarkStore } from '../src/watermark/index.js';
 
 // A single-table design's layout: its own key names and a static sort key.
@@ -42,6 +43,17 @@ function suite(
           ...storeOptions,
         }),
       extraTests: (store) => {
+        it('answers a missing table with the dedup store’s TableNotFoundError', async () => {
+          const missing = new DynamoDBWatermarkStore({ client, tableName: 'no-such-table-here' });
+          const error = await missing.read('k').catch((caught: unknown) => caught);
+          expect(error).toBeInstanceOf(TableNotFoundError);
+          expect(error).toMatchObject({
+            operation: 'get',
+            retryable: false,
+            tableName: 'no-such-table-here',
+          });
+        });
+
         it('writes no expiresAt, so the table’s TTL never removes a watermark', async () => {
           const key = `kafka:ttl#orders.${randomUUID()}/0`;
           await store().advance(key, { offset: '7', owner: 'o', now: 1 });
