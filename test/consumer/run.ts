@@ -45,13 +45,13 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   // file run with the project's own vitest (ESM, as vitest loads every test file).
   '@oncely/core/testing': 'vitest',
   '@oncely/dynamodb': 'base',
+  '@oncely/dynamodb/watermark': 'base',
   '@oncely/sqs': 'base',
   '@oncely/sqs/testing': 'base',
   '@oncely/sqs/middy': 'extras',
   '@oncely/sqs/worker': 'extras',
   '@oncely/sqs/testing/sqs-server': 'extras',
   '@oncely/kafka': 'base',
-  '@oncely/kafka/dynamodb': 'base',
   '@oncely/webhook': 'base',
   '@oncely/webhook/lambda': 'base',
   '@oncely/webhook/express': 'extras',
@@ -113,10 +113,12 @@ export const recordHandler = createRecordHandler({ store: new MemoryStore(), nam
     phase: 'base',
     code: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MemoryStore } from '@oncely/core';
-import { createEachMessageHandler } from '@oncely/kafka';
-import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
+import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
+import { createEachMessageHandler, createWatermarkBatchHandler } from '@oncely/kafka';
 export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {} });
-export const watermarks = new DynamoDBWatermarkStore({ client: new DynamoDBClient({}), tableName: 't' });`,
+// The store implements core's contract, which the Kafka adapter takes: no import between them.
+export const watermarks = new DynamoDBWatermarkStore({ client: new DynamoDBClient({}), tableName: 't' });
+export const eachBatch = createWatermarkBatchHandler({ watermarks, groupId: 'g', handler: async () => {} });`,
   },
   'webhook.ts': {
     phase: 'base',

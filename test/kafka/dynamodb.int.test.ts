@@ -1,12 +1,13 @@
 /**
  * @oncely/kafka with DynamoDB Local and a real Kafka broker: transactional mode writing
- * ledger rows exactly once, the DynamoDB watermark store, and the store writes per
- * message of per-message claims against watermark mode.
+ * ledger rows exactly once, and the store writes per message of per-message claims against
+ * watermark mode on the DynamoDB watermark store (whose contract is checked by
+ * `packages/dynamodb/test/watermark-conformance.int.test.ts`).
  */
-import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { OncelyEvent } from '@oncely/core';
 import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
+import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
 import {
   countingStore,
   countingWatermarkStore,
@@ -14,8 +15,7 @@ import {
   createWatermarkBatchHandler,
   keyByHeader,
 } from '@oncely/kafka';
-import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithServers, dynamoClient } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
@@ -120,54 +120,6 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
     const rows = await ledgerRows();
     expect([...rows.keys()].sort()).toEqual(events.map((id) => `${topic}/${id}`).sort());
     expect([...rows.values()].every((applied) => applied === 1)).toBe(true);
-  });
-
-  describe('DynamoDBWatermarkStore', () => {
-    let watermarks: DynamoDBWatermarkStore;
-    beforeAll(() => {
-      watermarks = new DynamoDBWatermarkStore({ client, tableName });
-    });
-
-    it('moves only forward, answering a refused write with the stored watermark', async () => {
-      const key = `wm#${randomUUID()}`;
-      expect(await watermarks.read(key)).toBeUndefined();
-      expect(await watermarks.advance(key, { offset: '9', owner: 'a', now: 1 })).toEqual({
-        advanced: true,
-      });
-      expect(await watermarks.advance(key, { offset: '10', owner: 'b', now: 2 })).toEqual({
-        advanced: true,
-      });
-      const behind = await watermarks.advance(key, { offset: '10', owner: 'c', now: 3 });
-      expect(behind).toEqual({
-        advanced: false,
-        current: { offset: '10', owner: 'b', updatedAt: 2 },
-      });
-      const large = '9223372036854775806';
-      expect((await watermarks.advance(key, { offset: large, owner: 'd', now: 4 })).advanced).toBe(
-        true,
-      );
-      expect((await watermarks.read(key))?.offset).toBe(large);
-      await watermarks.delete(key);
-      expect(await watermarks.read(key)).toBeUndefined();
-    });
-
-    it('lets exactly one of two racing writers of the same offset win', async () => {
-      const key = `wm#${randomUUID()}`;
-      const outcomes = await Promise.all(
-        ['a', 'b', 'c', 'd'].map((owner) =>
-          watermarks.advance(key, { offset: '5', owner, now: 1 }),
-        ),
-      );
-      expect(outcomes.filter((outcome) => outcome.advanced)).toHaveLength(1);
-    });
-
-    it('turns a missing table into a WatermarkStoreError', async () => {
-      const missing = new DynamoDBWatermarkStore({ client, tableName: 'no-such-table-here' });
-      await expect(missing.read('k')).rejects.toMatchObject({
-        name: 'WatermarkStoreError',
-        watermarkOperation: 'read',
-      });
-    });
   });
 
   it('watermark mode writes once per partition per batch; per-message claims write twice per message', async () => {

@@ -2,12 +2,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStore } from '@oncely/dynamodb';
+import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
 import {
   createEachBatchHandler,
   createEachMessageHandler,
   createWatermarkBatchHandler,
 } from '@oncely/kafka';
-import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
 import type { ConsumerRunConfig } from 'kafkajs';
 import { lambdaContext } from './lambda-context.js';
 

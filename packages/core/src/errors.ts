@@ -196,3 +196,29 @@ export class StoreError extends OncelyError {
 export class InvalidInputError extends OncelyError {
   override name = 'InvalidInputError';
 }
+
+/**
+ * An adapter could not read a message's or request's dedup key where its `key` option
+ * points: a missing header or attribute, a body that is not JSON, a missing field, a key
+ * function that threw or returned no string. Nothing was claimed and the handler did not
+ * run. Every adapter's key failure is a subclass (SQS's and Kafka's `MessageKeyError`,
+ * webhook's `MissingKeyError`), each adding where the input sits (a message ID, a
+ * topic/partition/offset, a provider), so one `instanceof KeyReadError` catches them all,
+ * across copies of `@oncely/core` too.
+ *
+ * For adapter authors: subclass it rather than `InvalidInputError` for a key that cannot
+ * be read, and keep `source` readable, since it is what an operator sees in the log.
+ */
+export class KeyReadError extends InvalidInputError {
+  override name = 'KeyReadError';
+  constructor(
+    message: string,
+    /** Where the key was looked for, e.g. `body field detail.id` or `header idempotency-key`. */
+    readonly source: string,
+    /** Why it could not be read there, e.g. `missing`, `empty` or `missing_header`. */
+    readonly reason: string,
+    context: OncelyErrorContext = {},
+  ) {
+    super(message, context);
+  }
+}

@@ -8,6 +8,7 @@ export {
   InvalidInputError,
   InvalidKeyError,
   InvalidOptionError,
+  KeyReadError,
   LeaseLostError,
   OncelyError,
   type OncelyErrorContext,
@@ -56,3 +57,4 @@ export type {
   ReleaseItem,
 } from './store.js';
 export { newToken } from './token.js';
+export type { AdvanceOutcome, Watermark, WatermarkStore, WatermarkUpdate } from './watermark.js';

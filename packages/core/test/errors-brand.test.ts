@@ -47,3 +47,17 @@ describe('errors across two copies of @oncely/core', () => {
     expect(response.status).toBe(409);
   });
 });
+
+describe('KeyReadError across two copies of @oncely/core', () => {
+  it('an adapter’s key failure built on the other copy is a KeyReadError here', async () => {
+    const copy = await otherCopy();
+    class MessageKeyError extends copy.KeyReadError {
+      override name = 'MessageKeyError';
+    }
+    const error = new MessageKeyError('no key', 'header id', 'missing');
+    expect(error instanceof here.KeyReadError).toBe(true);
+    expect(error instanceof here.InvalidInputError).toBe(true);
+    expect(error instanceof here.InvalidKeyError).toBe(false);
+    expect(new copy.InvalidInputError('bad body') instanceof here.KeyReadError).toBe(false);
+  });
+});

@@ -2,7 +2,17 @@ import { describeStoreConformance } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/index.js';
 
-describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), { batch: true });
+describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), {
+  batch: true,
+  // The hook a store's own cases use: they run inside the suite, on the store it made.
+  extraTests: (store) => {
+    it('hands extra tests the store under test', async () => {
+      expect(store()).toBeInstanceOf(MemoryStore);
+      await store().claim('extra', { leaseMs: 10, ttlMs: 1000, now: 0 });
+      expect((await store().get('extra', { now: 1 }))?.status).toBe('IN_PROGRESS');
+    });
+  },
+});
 
 describe('MemoryStore memory bound', () => {
   it('sweeps expired records so memory follows the live set', async () => {

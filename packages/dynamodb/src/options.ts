@@ -149,16 +149,21 @@ export function resolveTableOptions(
   if (options === null || typeof options !== 'object') {
     throw new InvalidOptionError('options', 'expected an object');
   }
-  const { tableName } = options;
+  const tableName = resolveTableName(options.tableName);
+  const attributes = resolveAttributes(options.attributes);
+  const sortKey = resolveSortKey(options.sortKey, Object.values(attributes));
+  return { tableName, attributes, sortKey };
+}
+
+/** Validates a table name against DynamoDB's rule (shared with the watermark store). Internal. */
+export function resolveTableName(tableName: unknown): string {
   if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
     throw new InvalidOptionError(
       'tableName',
       `expected 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.', got ${JSON.stringify(tableName)}`,
     );
   }
-  const attributes = resolveAttributes(options.attributes);
-  const sortKey = resolveSortKey(options.sortKey, attributes);
-  return { tableName, attributes, sortKey };
+  return tableName;
 }
 
 /** Validates every option once, at construction; a bad one throws naming the option. */
@@ -227,16 +232,20 @@ function resolveAttributes(overrides: Partial<AttributeNames> | undefined): Attr
   return attributes;
 }
 
-function resolveSortKey(
+/**
+ * Validates a static sort key; `taken` are the item's other attribute names, which it must
+ * not reuse (shared with the watermark store). Internal.
+ */
+export function resolveSortKey(
   sortKey: SortKey | undefined,
-  attributes: AttributeNames,
+  taken: readonly string[],
 ): SortKey | undefined {
   if (sortKey === undefined) return undefined;
   if (sortKey === null || typeof sortKey !== 'object') {
     throw new InvalidOptionError('sortKey', 'expected { name, value }');
   }
   assertAttributeName('sortKey.name', sortKey.name);
-  if (Object.values(attributes).includes(sortKey.name)) {
+  if (taken.includes(sortKey.name)) {
     throw new InvalidOptionError(
       'sortKey.name',
       `"${sortKey.name}" is already one of the record's attributes`,
@@ -254,7 +263,8 @@ function resolveSortKey(
   return { name: sortKey.name, value: sortKey.value };
 }
 
-function assertAttributeName(option: string, name: unknown): asserts name is string {
+/** Validates an attribute name (shared with the watermark store). Internal. */
+export function assertAttributeName(option: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
     throw new InvalidOptionError(
       option,

@@ -1,4 +1,4 @@
-import { InvalidInputError, OncelyError, StoreError } from '@oncely/core';
+import { KeyReadError, OncelyError, StoreError } from '@oncely/core';
 import type { MessagePosition } from './types.js';
 
 /** Why a message's key could not be read. */
@@ -14,8 +14,12 @@ export type MessageKeyProblem =
  * JSON, a missing field, or a key function that threw or returned no string.
  * Nothing was claimed, the handler did not run, and the partition does not move
  * past this message until it is handled (see the `deadLetter` option).
+ *
+ * A subclass of core's `KeyReadError` (`reason` is the `problem`, `source` where the key
+ * was looked for), so one `instanceof KeyReadError` catches the key failures of every
+ * adapter.
  */
-export class MessageKeyError extends InvalidInputError {
+export class MessageKeyError extends KeyReadError {
   override name = 'MessageKeyError';
   readonly topic: string;
   readonly partition: number;
@@ -26,8 +30,10 @@ export class MessageKeyError extends InvalidInputError {
     readonly problem: MessageKeyProblem,
     position: MessagePosition,
     cause?: unknown,
+    /** Where the key was looked for, e.g. `header idempotency-key`. */
+    source = 'key function',
   ) {
-    super(message, cause === undefined ? {} : { cause });
+    super(message, source, problem, cause === undefined ? {} : { cause });
     this.topic = position.topic;
     this.partition = position.partition;
     this.offset = position.offset;

@@ -46,6 +46,8 @@ export function keyByHeader<M extends KafkaMessage = KafkaMessage>(name: string)
         `Message ${describe(position)} has no "${name}" header to key it by`,
         'missing_header',
         position,
+        undefined,
+        `header ${name}`,
       );
     }
     if (values.some((other) => other !== value)) {
@@ -53,6 +55,8 @@ export function keyByHeader<M extends KafkaMessage = KafkaMessage>(name: string)
         `Message ${describe(position)} has ${values.length} different "${name}" headers`,
         'invalid_key',
         position,
+        undefined,
+        `header ${name}`,
       );
     }
     return `${topic}/${value}`;
@@ -82,6 +86,8 @@ export function keyByValueField<M extends KafkaMessage = KafkaMessage>(
         `Message ${describe(position)} has no value to read "${path}" from`,
         'missing_value',
         position,
+        undefined,
+        `value field ${path}`,
       );
     }
     let parsed: unknown;
@@ -93,6 +99,7 @@ export function keyByValueField<M extends KafkaMessage = KafkaMessage>(
         'unparseable_value',
         position,
         cause,
+        `value field ${path}`,
       );
     }
     let field: unknown = parsed;
@@ -110,6 +117,8 @@ export function keyByValueField<M extends KafkaMessage = KafkaMessage>(
         `Message ${describe(position)} has no string or number at "${path}"`,
         'missing_field',
         position,
+        undefined,
+        `value field ${path}`,
       );
     }
     return `${topic}/${String(field)}`;

@@ -1,4 +1,4 @@
-import { InvalidInputError, InvalidKeyError, OncelyError } from '@oncely/core';
+import { InvalidInputError, KeyReadError, OncelyError } from '@oncely/core';
 
 /**
  * The message body could not be parsed as JSON, and the key is read from it. Nothing
@@ -19,20 +19,24 @@ export class MessageBodyError extends InvalidInputError {
 /**
  * The message has no usable dedup key where the `key` option points: the body field or
  * message attribute is missing, empty, or not a string or number. Nothing was claimed,
- * so many keyless messages can never collapse onto one record.
+ * so many keyless messages can never collapse onto one record. A subclass of core's
+ * `KeyReadError` (`source` says where the key was looked for, `reason` why it failed),
+ * so one `instanceof KeyReadError` catches the key failures of every adapter.
  */
-export class MessageKeyError extends InvalidKeyError {
+export class MessageKeyError extends KeyReadError {
   override name = 'MessageKeyError';
   constructor(
     readonly messageId: string,
-    /** Where the key was looked for, e.g. `body field detail.id`. */
-    readonly source: string,
+    source: string,
     reason: string,
     cause?: unknown,
   ) {
-    super(`SQS message ${messageId}: no dedup key in ${source} (${reason})`, {
-      ...(cause === undefined ? {} : { cause }),
-    });
+    super(
+      `SQS message ${messageId}: no dedup key in ${source} (${reason})`,
+      source,
+      reason,
+      cause === undefined ? {} : { cause },
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInputError, InvalidKeyError, InvalidOptionError } from '@oncely/core';
+import { InvalidInputError, InvalidOptionError, KeyReadError } from '@oncely/core';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MessageBodyError, MessageKeyError } from '../src/index.js';
@@ -80,7 +80,8 @@ describe('message keys', () => {
     for (const [body, reason] of cases) {
       const error = catchError(() => pick({ bodyField: 'id' }, record('m-2', { body })));
       expect(error, body).toBeInstanceOf(MessageKeyError);
-      expect(error, body).toBeInstanceOf(InvalidKeyError);
+      expect(error, body).toBeInstanceOf(KeyReadError);
+      expect(error, body).toBeInstanceOf(InvalidInputError);
       expect(error, body).toMatchObject({ messageId: 'm-2', source: 'body field id' });
       expect((error as Error).message, body).toContain(reason);
     }

@@ -1,4 +1,4 @@
-import { InvalidInputError, OncelyError, type OncelyErrorContext } from '@oncely/core';
+import { KeyReadError, OncelyError, type OncelyErrorContext } from '@oncely/core';
 
 /**
  * The request could not be authenticated: a missing or bad signature, a timestamp
@@ -21,16 +21,24 @@ export class WebhookVerificationError extends OncelyError {
  * The request carries no usable dedup key (no `Idempotency-Key` header, no event
  * `id`, no delivery header). Answered with 400: without a key, two deliveries could
  * never be told apart, so nothing runs.
+ *
+ * A subclass of core's `KeyReadError` (`source` is the header name or body field,
+ * `reason` is `missing`), so one `instanceof KeyReadError` catches the key failures of
+ * every adapter. `provider` names the provider that read the request, when it said.
  */
-export class MissingKeyError extends InvalidInputError {
+export class MissingKeyError extends KeyReadError {
   override name = 'MissingKeyError';
+  /** The provider that looked for the key, e.g. `stripe`; unset for a custom provider that did not say. */
+  readonly provider: string | undefined;
   constructor(
     message: string,
     /** Where the key was expected: a header name or a body field. */
-    readonly source: string,
-    context: OncelyErrorContext = {},
+    source: string,
+    context: OncelyErrorContext & { readonly provider?: string } = {},
   ) {
-    super(message, context);
+    const { provider, ...rest } = context;
+    super(message, source, 'missing', rest);
+    this.provider = provider;
   }
 }
 

@@ -22,6 +22,13 @@ export interface ConformanceOptions {
    * @default false
    */
   readonly batch?: boolean;
+  /**
+   * Registers the store's own tests inside the suite, after the shared ones; `store()`
+   * returns the store under test once the suite's `beforeAll` has made it. For what only
+   * this store promises (an item layout, a limit), so it is tested next to the contract.
+   * @default undefined
+   */
+  readonly extraTests?: (store: () => DedupStore) => void;
 }
 
 const LEASE = 30_000;
@@ -39,7 +46,8 @@ function claimed(outcome: ClaimOutcome): Extract<ClaimOutcome, { kind: 'claimed'
  * in-progress; expiry treated as absent; takeover after lease expiry; fencing of
  * complete, release and extend; one winner among parallel claims; result and
  * fingerprint round trips; the TTL written; long keys; and, when the store has
- * `commit`, the transactional outcomes; with `batch: true`, the batch operations.
+ * `commit`, the transactional outcomes; with `batch: true`, the batch operations; then
+ * the store's own `extraTests`.
  */
 export function describeStoreConformance(
   name: string,
@@ -267,5 +275,7 @@ export function describeStoreConformance(
         'in_progress',
       );
     });
+
+    options.extraTests?.(() => store);
   });
 }

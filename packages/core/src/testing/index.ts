@@ -1,7 +1,8 @@
 /**
- * `@oncely/core/testing`: the store conformance suite. Every store, ours or yours,
- * calls {@link describeStoreConformance} from its own tests, so "a store" means the
- * same thing everywhere.
+ * `@oncely/core/testing`: the store conformance suites. Every store, ours or yours,
+ * calls {@link describeStoreConformance} (dedup stores) or
+ * {@link describeWatermarkStoreConformance} (watermark stores) from its own tests, so
+ * "a store" means the same thing everywhere.
  *
  * @example
  * import { describeStoreConformance } from '@oncely/core/testing';
@@ -13,3 +14,9 @@ export {
   type StoreFactory,
   type StoreUnderTest,
 } from './conformance.js';
+export {
+  describeWatermarkStoreConformance,
+  type WatermarkConformanceOptions,
+  type WatermarkStoreFactory,
+  type WatermarkStoreUnderTest,
+} from './conformance-watermark.js';

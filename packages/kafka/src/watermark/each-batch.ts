@@ -83,6 +83,8 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
  * message, resolves only those offsets, and throws.
  *
  * @example
+ * import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
+ *
  * await consumer.run({
  *   eachBatchAutoResolve: false,
  *   eachBatch: createWatermarkBatchHandler({

@@ -81,7 +81,10 @@ export function githubSignatureHeader(secret: string, body: string | Uint8Array)
 
 function required(request: Request, name: string): string {
   const value = request.headers.get(name)?.trim();
-  if (!value) throw new MissingKeyError(`The GitHub delivery has no ${name} header`, name);
+  if (!value)
+    throw new MissingKeyError(`The GitHub delivery has no ${name} header`, name, {
+      provider: PROVIDER,
+    });
   return value;
 }
 

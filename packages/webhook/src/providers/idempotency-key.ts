@@ -69,7 +69,9 @@ export function idempotencyKey(options: IdempotencyKeyOptions): WebhookProvider 
       }
       const raw = request.headers.get(header);
       if (raw === null || raw.trim() === '') {
-        throw new MissingKeyError(`The request has no ${header} header`, header);
+        throw new MissingKeyError(`The request has no ${header} header`, header, {
+          provider: PROVIDER,
+        });
       }
       const key = parseKey(raw.trim(), header, maxKeyLength);
       const url = new URL(request.url);

@@ -105,7 +105,7 @@ function parseSignatureHeader(header: string): {
 function eventIdentity(event: unknown) {
   const fields = (event ?? {}) as { id?: unknown; type?: unknown; data?: unknown };
   if (typeof fields.id !== 'string' || fields.id.length === 0) {
-    throw new MissingKeyError('The Stripe event has no string `id`', 'id');
+    throw new MissingKeyError('The Stripe event has no string `id`', 'id', { provider: PROVIDER });
   }
   return {
     key: fields.id,

@@ -5,14 +5,17 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { InvalidOptionError } from '@oncely/core';
-import { callWatermarks, watermarkFault } from '../watermark/call.js';
-import type {
-  AdvanceOutcome,
-  Watermark,
-  WatermarkStore,
-  WatermarkUpdate,
-} from '../watermark/store.js';
+import {
+  type AdvanceOutcome,
+  InvalidOptionError,
+  StoreError,
+  type StoreOperation,
+  type Watermark,
+  type WatermarkStore,
+  type WatermarkUpdate,
+} from '@oncely/core';
+import { toStoreError } from '../faults.js';
+import { assertAttributeName, resolveSortKey, resolveTableName, type SortKey } from '../options.js';
 
 /** Options of {@link DynamoDBWatermarkStore}. */
 export interface DynamoDBWatermarkStoreOptions {
@@ -29,7 +32,7 @@ export interface DynamoDBWatermarkStoreOptions {
    * A static sort key, for tables whose primary key has one.
    * @default undefined
    */
-  readonly sortKey?: { readonly name: string; readonly value: string };
+  readonly sortKey?: SortKey;
 }
 
 /** Defaults of {@link DynamoDBWatermarkStoreOptions}, and the attributes a watermark item holds. */
@@ -41,9 +44,12 @@ export const DYNAMODB_WATERMARK_DEFAULTS = {
 } as const;
 
 const A = DYNAMODB_WATERMARK_DEFAULTS.attributes;
-// Errors worth retrying: throttling, timeouts, and DynamoDB's own 5xx.
-const RETRYABLE =
-  /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|InternalServerError|ServiceUnavailable|TimeoutError|ECONNRESET|ECONNREFUSED/;
+
+/** The contract's operations, as core's `StoreError` names them. */
+const OPERATION = { read: 'get', advance: 'commit', delete: 'delete' } as const satisfies Record<
+  string,
+  StoreOperation
+>;
 
 /**
  * Watermarks in a DynamoDB table: one item per group, topic and partition, moved
@@ -51,9 +57,13 @@ const RETRYABLE =
  * and read with `ConsistentRead`. The items carry no `expiresAt`, so the table's
  * TTL never removes them: a lost watermark would let its messages run again.
  *
+ * Failures are the same errors as `DynamoDBStore`'s: a `StoreError` (`read` as `get`,
+ * `advance` as `commit`) whose `retryable` follows `isRetryableFault` (from `@oncely/dynamodb`), or a
+ * `TableNotFoundError` for a missing table.
+ *
  * @example
  * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
- * import { DynamoDBWatermarkStore } from '@oncely/kafka/dynamodb';
+ * import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
  *
  * const watermarks = new DynamoDBWatermarkStore({ client: new DynamoDBClient({}), tableName: 'oncely' });
  */
@@ -62,7 +72,7 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly keyAttribute: string;
-  private readonly sortKey: { readonly name: string; readonly value: string } | undefined;
+  private readonly sortKey: SortKey | undefined;
 
   constructor(options: DynamoDBWatermarkStoreOptions) {
     if (options === null || typeof options !== 'object') {
@@ -74,50 +84,20 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
         'expected a DynamoDBClient from @aws-sdk/client-dynamodb',
       );
     }
-    if (
-      typeof options.tableName !== 'string' ||
-      !/^[a-zA-Z0-9_.-]{3,255}$/.test(options.tableName)
-    ) {
-      throw new InvalidOptionError(
-        'tableName',
-        `expected a DynamoDB table name, got ${String(options.tableName)}`,
-      );
-    }
+    this.tableName = resolveTableName(options.tableName);
     const keyAttribute = options.keyAttribute ?? DYNAMODB_WATERMARK_DEFAULTS.keyAttribute;
-    if (typeof keyAttribute !== 'string' || keyAttribute.length === 0) {
-      throw new InvalidOptionError('keyAttribute', 'expected a non-empty attribute name');
-    }
-    const { sortKey } = options;
-    if (
-      sortKey !== undefined &&
-      (typeof sortKey?.name !== 'string' ||
-        !sortKey.name ||
-        typeof sortKey.value !== 'string' ||
-        !sortKey.value)
-    ) {
-      throw new InvalidOptionError('sortKey', 'expected { name, value } of non-empty strings');
-    }
-    this.client = options.client;
-    this.tableName = options.tableName;
+    assertAttributeName('keyAttribute', keyAttribute);
     this.keyAttribute = keyAttribute;
-    this.sortKey = sortKey;
-    this.name = `dynamodb-watermarks:${options.tableName}`;
+    this.sortKey = resolveSortKey(options.sortKey, [keyAttribute, ...Object.values(A)]);
+    this.client = options.client;
+    this.name = `dynamodb-watermarks:${this.tableName}`;
   }
 
   async read(key: string): Promise<Watermark | undefined> {
-    const output = await callWatermarks(
-      this.name,
-      'read',
-      key,
-      () =>
-        this.client.send(
-          new GetItemCommand({
-            TableName: this.tableName,
-            Key: this.key(key),
-            ConsistentRead: true,
-          }),
-        ),
-      isRetryable,
+    const output = await this.call('read', key, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: this.key(key), ConsistentRead: true }),
+      ),
     );
     return output.Item === undefined ? undefined : decode(output.Item);
   }
@@ -146,26 +126,51 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
       return { advanced: true };
     } catch (error) {
       if ((error as { name?: unknown } | null)?.name !== 'ConditionalCheckFailedException') {
-        throw watermarkFault(this.name, 'advance', key, error, isRetryable(error));
+        throw this.fault('advance', key, error);
       }
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
       // An endpoint that does not return the old item: one extra read, only on this rare path.
       const current = old === undefined ? await this.read(key) : decode(old);
-      // Refused, then gone (an operator deleted it in between): the same write may succeed now.
-      if (current === undefined) throw watermarkFault(this.name, 'advance', key, error, true);
+      if (current === undefined) {
+        // Refused, then gone (an operator deleted it in between): the same write may
+        // succeed now, so this one failure is retryable whatever its cause says.
+        throw new StoreError(
+          `Store "${this.name}" refused to advance "${key}" to ${update.offset}, then found no watermark: it was deleted in between; retry`,
+          OPERATION.advance,
+          true,
+          { storeKey: key, cause: error },
+        );
+      }
       return { advanced: false, current };
     }
   }
 
   async delete(key: string): Promise<void> {
-    await callWatermarks(
-      this.name,
-      'delete',
-      key,
-      () =>
-        this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) })),
-      isRetryable,
+    await this.call('delete', key, () =>
+      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: this.key(key) })),
     );
+  }
+
+  private async call<T>(
+    operation: 'read' | 'delete',
+    key: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.fault(operation, key, error);
+    }
+  }
+
+  /** The same classification and errors as `DynamoDBStore`'s, so one rule decides retries. */
+  private fault(operation: keyof typeof OPERATION, key: string, cause: unknown) {
+    return toStoreError(cause, {
+      operation: OPERATION[operation],
+      storeKey: key,
+      tableName: this.tableName,
+      storeName: this.name,
+    });
   }
 
   private key(key: string): Record<string, AttributeValue> {
@@ -174,16 +179,6 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
       ...(this.sortKey === undefined ? {} : { [this.sortKey.name]: { S: this.sortKey.value } }),
     };
   }
-}
-
-/** Throttling, timeouts and DynamoDB's own 5xx are worth retrying. */
-function isRetryable(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata
-    ?.httpStatusCode;
-  return (
-    (typeof name === 'string' && RETRYABLE.test(name)) || (status !== undefined && status >= 500)
-  );
 }
 
 function decode(item: Record<string, AttributeValue>): Watermark {

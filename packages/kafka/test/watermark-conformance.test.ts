@@ -1,0 +1,6 @@
+import { describeWatermarkStoreConformance } from '@oncely/core/testing';
+import { MemoryWatermarkStore } from '../src/index.js';
+
+describeWatermarkStoreConformance('MemoryWatermarkStore', () => ({
+  store: new MemoryWatermarkStore(),
+}));
