@@ -1,3 +1,4 @@
+import { reportCompleted } from './complete-run.js';
 import type { RunContext } from './context.js';
 import { callStore, type Engine } from './engine.js';
 import type { RunResult } from './result.js';
@@ -16,7 +17,7 @@ export async function runTransactional<T>(
   engine: Engine<unknown>,
   run: ClaimRun<T>,
 ): Promise<RunResult<T>> {
-  const { store, clock, ttlMs, namespace } = engine.options;
+  const { store, clock, ttlMs } = engine.options;
   const commit = store.commit as NonNullable<DedupStore['commit']>;
   const { id } = run;
   const startedAt = clock.now();
@@ -52,15 +53,6 @@ export async function runTransactional<T>(
     return duplicateResult(engine, id, outcome.record, run.fingerprint, startedAt);
   if (outcome.kind === 'in_progress')
     throw inProgress(engine, id, outcome, run.fingerprint, startedAt);
-  engine.cache?.set(outcome.record);
-  const at = clock.now();
-  engine.emit?.({
-    type: 'completed',
-    namespace,
-    ...id,
-    at,
-    handlerMs: now - startedAt,
-    durationMs: at - startedAt,
-  });
+  reportCompleted(engine, id, outcome.record, now - startedAt, startedAt);
   return { status: 'processed', ...id, result: value };
 }
