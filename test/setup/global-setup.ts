@@ -1,6 +1,6 @@
 /**
  * vitest globalSetup of the `integration` project: starts DynamoDB Local, ElasticMQ and Kafka
- * once for the whole run, hands their addresses to the test files, and stops them at the end.
+ * once for the whole run, checks that the PostgreSQL and Redis services answer, hands their addresses to the test files, and stops them at the end.
  * Test files read them through `test/support/servers.ts`.
  */
 import type { TestProject } from 'vitest/node';
@@ -11,6 +11,7 @@ import {
   type RunningServers,
   startServers,
 } from '../servers/index.js';
+import { missingServices, SERVICE_ENV, serviceUrl } from '../servers/services.js';
 import { type ProvidedServers, SKIP_ENV } from './provided.js';
 
 export type { ProvidedServers } from './provided.js';
@@ -34,13 +35,16 @@ function exposeInEnv(values: Record<string, string | undefined>): () => void {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const found = await availability(ALL_SERVER_KINDS);
-  if (found.missing.length > 0 && isCI()) {
+  const services = await missingServices();
+  const hint = [found.hint, services.hint].filter(Boolean).join('; ');
+  const missing = found.missing.length + services.missing.length > 0;
+  if (missing && isCI()) {
     // In CI a missing server is a broken pipeline, never a silent skip.
-    throw new Error(`[oncely] CI=true but ${found.hint}`);
+    throw new Error(`[oncely] CI=true but ${hint}`);
   }
-  if (found.missing.length > 0) {
+  if (missing) {
     // One line, not a stack trace: unit tests still run, integration tests skip.
-    const reason = `${found.hint}. Integration tests are skipped.`;
+    const reason = `${hint}. Integration tests are skipped.`;
     console.warn(`[oncely] ${reason}`);
     project.provide('oncelyServers', { available: false, skipReason: reason });
     const restore = exposeInEnv({ [SKIP_ENV]: '1' });
@@ -58,12 +62,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     dynamodbEndpoint: servers.dynamodb?.endpoint,
     sqsEndpoint: servers.sqs?.endpoint,
     kafkaBrokers: servers.kafka?.brokers,
+    postgresUrl: serviceUrl('postgres'),
+    redisUrl: serviceUrl('redis'),
   };
   project.provide('oncelyServers', provided);
   const restore = exposeInEnv({
     [ENDPOINT_ENV.dynamodb]: provided.dynamodbEndpoint,
     [ENDPOINT_ENV.sqs]: provided.sqsEndpoint,
     [ENDPOINT_ENV.kafka]: provided.kafkaBrokers?.join(','),
+    [SERVICE_ENV.postgres.name]: provided.postgresUrl,
+    [SERVICE_ENV.redis.name]: provided.redisUrl,
     [SKIP_ENV]: undefined,
   });
   return async () => {

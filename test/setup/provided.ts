@@ -12,6 +12,10 @@ export interface ProvidedServers {
   dynamodbEndpoint?: string;
   sqsEndpoint?: string;
   kafkaBrokers?: string[];
+  /** The PostgreSQL service, e.g. `postgres://postgres@127.0.0.1:5432/test`. */
+  postgresUrl?: string;
+  /** The Redis service, e.g. `redis://127.0.0.1:6379`. */
+  redisUrl?: string;
 }
 
 declare module 'vitest' {

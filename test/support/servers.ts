@@ -13,6 +13,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { describe, inject } from 'vitest';
+import { serviceUrl } from '../servers/services.js';
 import { type ProvidedServers, SKIP_ENV } from '../setup/provided.js';
 
 /** Region and dummy credentials the local servers accept. */
@@ -67,6 +68,16 @@ export function sqsEndpoint(): string {
 export function kafkaBrokers(): string[] {
   const brokers = provided()?.kafkaBrokers ?? process.env.KAFKA_BROKERS?.split(',');
   return required(brokers?.join(','), 'KAFKA_BROKERS').split(',');
+}
+
+/** The PostgreSQL service's URL (`POSTGRES_URL`, else the local service). */
+export function postgresUrl(): string {
+  return provided()?.postgresUrl ?? serviceUrl('postgres');
+}
+
+/** The Redis service's URL (`REDIS_URL`, else the local service). */
+export function redisUrl(): string {
+  return provided()?.redisUrl ?? serviceUrl('redis');
 }
 
 /**
