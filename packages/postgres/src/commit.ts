@@ -126,15 +126,23 @@ async function inTransaction<Client extends PostgresPoolClient, T>(
     throw fault(error);
   }
   let broken: Error | undefined;
+  // The connection may fail while an effect awaits something else (no query in flight):
+  // node-postgres then emits `error` on the client, which must be heard, or the process
+  // ends. The next query on it fails, and the transaction is rolled back by the server.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on?.('error', onError);
   try {
     await query(client, 'BEGIN ISOLATION LEVEL READ COMMITTED');
     const { outcome, commit } = await body(client);
     await query(client, commit ? 'COMMIT' : 'ROLLBACK');
     return outcome;
   } catch (error) {
-    broken = await rollBack(client, error);
+    broken = (await rollBack(client, error)) ?? broken;
     throw fault(error);
   } finally {
+    client.removeListener?.('error', onError);
     client.release(broken);
   }
 }

@@ -31,6 +31,14 @@ export interface PostgresQueryable {
  */
 export interface PostgresPoolClient extends PostgresQueryable {
   release(error?: Error | boolean): void;
+  /**
+   * A `pg` client is an event emitter that emits `error` when its connection fails while
+   * no query runs on it (a terminated backend, a reset); with no listener that would end
+   * the process. The store listens while it holds the client, when it has this method.
+   */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  /** Removes the store's listener before the client goes back to the pool. */
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**
