@@ -40,18 +40,23 @@ describeWithServers('PostgresStore transactional mode', () => {
     await fresh?.drop();
   });
 
-  const deduper = (worker = 0) =>
+  const worker = (index: number) => {
+    const found = workers[index];
+    if (!found) throw new Error(`no worker #${index}`);
+    return found;
+  };
+  const deduper = (index = 0) =>
     createDeduper({
-      store: workers[worker]?.store as PostgresStore<pg.PoolClient>,
+      store: worker(index).store,
       namespace: 'ledger',
       transactional: true,
       storeResult: true,
     });
 
   /** The handler's effects: a ledger row for this attempt and a balance increment. */
-  function book(ctx: RunContext, account: string, attempt: string, amount: number, worker = 0) {
-    return (workers[worker]?.store as PostgresStore<pg.PoolClient>)
-      .transaction(ctx)
+  function book(ctx: RunContext, account: string, attempt: string, amount: number, index = 0) {
+    return worker(index)
+      .store.transaction(ctx)
       .query(`INSERT INTO ${ledger} (id, account, amount) VALUES ($1, $2, $3)`, [
         attempt,
         account,
@@ -147,7 +152,7 @@ describeWithServers('PostgresStore transactional mode', () => {
       return 'b';
     });
     // The copy's INSERT ... ON CONFLICT blocks on the first transaction's row.
-    await until(async () => (await waitingOnLock(workers[1]?.app as string)) === 1);
+    await until(async () => (await waitingOnLock(worker(1).app)) === 1);
     expect(await entries(account)).toEqual([]);
     finish.resolve();
     expect(await first).toMatchObject({ status: 'processed', result: 'a' });
@@ -174,7 +179,7 @@ describeWithServers('PostgresStore transactional mode', () => {
       book(ctx, account, `${key}-b`, 3, 1);
       return 'b';
     });
-    await until(async () => (await waitingOnLock(workers[1]?.app as string)) === 1);
+    await until(async () => (await waitingOnLock(worker(1).app)) === 1);
     fail.resolve();
     const error = await first.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EffectFailedError);
