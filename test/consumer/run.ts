@@ -32,7 +32,7 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'sqs', 'kafka', 'webhook'] as const;
+const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook'] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -46,6 +46,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/core/testing': 'vitest',
   '@oncely/dynamodb': 'base',
   '@oncely/dynamodb/watermark': 'base',
+  '@oncely/postgres': 'base',
   '@oncely/sqs': 'base',
   '@oncely/sqs/testing': 'base',
   '@oncely/sqs/middy': 'extras',
@@ -97,6 +98,29 @@ export const outcome = deduper.run('k', async () => 1);`,
     code: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStore } from '@oncely/dynamodb';
 export const store = new DynamoDBStore({ client: new DynamoDBClient({}), tableName: 't' });`,
+  },
+  // Without @types/pg: the package's types must not need pg's (a pool is structural).
+  'postgres.ts': {
+    phase: 'base',
+    code: `import { createDeduper } from '@oncely/core';
+import { createTable, type PostgresPool, PostgresStore } from '@oncely/postgres';
+declare const pool: PostgresPool;
+export const created = createTable(pool, { tableName: 'oncely_dedup' });
+export const store = new PostgresStore({ pool, tableName: 'oncely_dedup', schema: 'app' });
+export const deduper = createDeduper({ store, namespace: 'n', transactional: true });
+export const run = deduper.run('k', (ctx) => { store.transaction(ctx).query('SELECT 1'); });`,
+  },
+  // With pg's own types: a pg Pool fits, and transaction functions get its PoolClient.
+  'postgres-pg.ts': {
+    phase: 'extras',
+    code: `import { PostgresStore } from '@oncely/postgres';
+import pg from 'pg';
+const store = new PostgresStore({ pool: new pg.Pool(), tableName: 'oncely_dedup' });
+export const add = (ctx: Parameters<typeof store.transaction>[0]) =>
+  store.transaction(ctx).run(async (client) => {
+    const own: pg.PoolClient = client; // inferred from the pool, not the structural default
+    return own.query('SELECT 1');
+  });`,
   },
   'sqs.ts': {
     phase: 'base',

@@ -52,4 +52,11 @@ export interface PostgresPoolClient extends PostgresQueryable {
 export interface PostgresPool<Client extends PostgresPoolClient = PostgresPoolClient>
   extends PostgresQueryable {
   connect(): Promise<Client>;
+  /**
+   * Only for type inference, never called: `pg`'s `Pool.connect` is overloaded (a promise,
+   * then a callback form), and TypeScript infers from overloads pairwise from the last,
+   * so this second signature lines `Promise<Client>` up with `Promise<PoolClient>`: a
+   * `pg` `Pool` makes `Client` its `PoolClient`. Any `connect` satisfies it.
+   */
+  connect(callback: never): unknown;
 }
