@@ -8,8 +8,6 @@ import {
 import { type Row, rowRecord, type StoreContext, settleStatement } from './context.js';
 import type { PostgresQueryable } from './pool.js';
 
-type FencedOperation = 'complete' | 'release' | 'extendLease';
-
 /** One lease extension: the single `extendLease`, in the batch statement's shape. */
 export interface ExtendItem {
   readonly key: string;
@@ -17,29 +15,41 @@ export interface ExtendItem {
   readonly leaseUntil: number;
 }
 
+type Fenced = { readonly key: string; readonly token: string };
+
+/** How one fenced write is sent: its statement, its parameters, and what a written row means. */
+interface FencedWrite<I extends Fenced> {
+  readonly operation: 'complete' | 'release' | 'extendLease';
+  readonly text: string;
+  /** The statement's array parameters after the keys and the tokens. */
+  readonly values: (items: readonly I[]) => unknown[];
+  readonly written: (item: I, row: Row) => FencedOutcome;
+}
+
 /**
- * Sends one fenced statement and reads its rows, one per item in order: `ok` when the
- * item's token still owned the record, else `lease_lost` with the record that holds the
- * key now, if any.
+ * Sends one fenced statement for `items` and reads its rows, one per item in order: `ok`
+ * when the item's token still owned the record, else `lease_lost` with the record that
+ * holds the key now, if any.
  */
-function fencedSender<I extends { readonly key: string; readonly token: string }>(
+function fencedMany<I extends Fenced>(
+  db: PostgresQueryable,
   context: StoreContext,
-  operation: FencedOperation,
-  text: string,
-  values: (items: readonly I[]) => unknown[],
-  written: (item: I, row: Row) => FencedOutcome,
-) {
-  return async (
-    db: PostgresQueryable,
-    items: readonly I[],
-  ): Promise<PromiseSettledResult<FencedOutcome>[]> => {
-    const { rows } = await db.query(text, values(items));
-    return items.map((item, index) => {
+  items: readonly I[],
+  write: FencedWrite<I>,
+): Promise<BatchResults<FencedOutcome>> {
+  const { operation } = write;
+  return settleStatement(db, context, operation, items, async (client, batch) => {
+    const { rows } = await client.query(write.text, [
+      batch.map((item) => item.key),
+      batch.map((item) => item.token),
+      ...write.values(batch),
+    ]);
+    return batch.map((item, index): PromiseSettledResult<FencedOutcome> => {
       try {
         const row = rows[index];
         if (row === undefined)
           throw new Error(`the ${operation} statement answered no row for "${item.key}"`);
-        if (row.ok === true) return { status: 'fulfilled', value: written(item, row) };
+        if (row.ok === true) return { status: 'fulfilled', value: write.written(item, row) };
         const current = rowRecord(context, operation, row);
         return {
           status: 'fulfilled',
@@ -51,7 +61,7 @@ function fencedSender<I extends { readonly key: string; readonly token: string }
         return { status: 'rejected', reason };
       }
     });
-  };
+  });
 }
 
 /** Completes records, each fenced by its token, in one statement. Internal. */
@@ -60,24 +70,20 @@ export function completeMany(
   context: StoreContext,
   items: readonly CompleteItem[],
 ): Promise<BatchResults<FencedOutcome>> {
-  const send = fencedSender<CompleteItem>(
-    context,
-    'complete',
-    context.statements.complete,
-    (batch) => [
-      batch.map((item) => item.key),
-      batch.map((item) => item.token),
+  return fencedMany(db, context, items, {
+    operation: 'complete',
+    text: context.statements.complete,
+    values: (batch) => [
       batch.map((item) => expiresAtFor(item.now, item.ttlMs)),
       batch.map((item) => item.result ?? null),
     ],
-    (item, row) => {
+    written: (item, row) => {
       const record = rowRecord(context, 'complete', row);
       // The statement does not send back a result it was just given.
       if (record === undefined || item.result === undefined) return { ok: true, record };
       return { ok: true, record: { ...record, result: item.result } };
     },
-  );
-  return settleStatement(db, context, 'complete', items, send);
+  });
 }
 
 /** Releases records, each fenced by its token, in one statement. Internal. */
@@ -86,14 +92,12 @@ export function releaseMany(
   context: StoreContext,
   items: readonly ReleaseItem[],
 ): Promise<BatchResults<FencedOutcome>> {
-  const send = fencedSender<ReleaseItem>(
-    context,
-    'release',
-    context.statements.release,
-    (batch) => [batch.map((item) => item.key), batch.map((item) => item.token)],
-    () => ({ ok: true }),
-  );
-  return settleStatement(db, context, 'release', items, send);
+  return fencedMany(db, context, items, {
+    operation: 'release',
+    text: context.statements.release,
+    values: () => [],
+    written: () => ({ ok: true }),
+  });
 }
 
 /** Extends IN_PROGRESS leases, each fenced by its token, in one statement. Internal. */
@@ -102,16 +106,10 @@ export function extendMany(
   context: StoreContext,
   items: readonly ExtendItem[],
 ): Promise<BatchResults<FencedOutcome>> {
-  const send = fencedSender<ExtendItem>(
-    context,
-    'extendLease',
-    context.statements.extend,
-    (batch) => [
-      batch.map((item) => item.key),
-      batch.map((item) => item.token),
-      batch.map((item) => item.leaseUntil),
-    ],
-    (_item, row) => ({ ok: true, record: rowRecord(context, 'extendLease', row) }),
-  );
-  return settleStatement(db, context, 'extendLease', items, send);
+  return fencedMany(db, context, items, {
+    operation: 'extendLease',
+    text: context.statements.extend,
+    values: (batch) => [batch.map((item) => item.leaseUntil)],
+    written: (_item, row) => ({ ok: true, record: rowRecord(context, 'extendLease', row) }),
+  });
 }

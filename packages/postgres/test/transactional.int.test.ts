@@ -131,16 +131,20 @@ describeWithServers('PostgresStore transactional mode', () => {
     expect(await balance(account)).toBe(10);
   });
 
-  it('makes a concurrent copy on another connection wait on the record’s row, then answer duplicate', async () => {
-    const key = randomUUID();
-    const account = randomUUID();
+  /**
+   * Delivery `a` on worker 0, whose last effect stops inside the open transaction (holding
+   * the record's row lock) until `finish`, and a copy `b` on worker 1; resolves once the
+   * copy's first statement waits on that lock. `fail` makes `a`'s effect throw when let go.
+   */
+  async function copyWaitingBehind(key: string, account: string, fail = false) {
     const inside = deferred();
     const finish = deferred();
     let copyRan = false;
     const first = deduper(0).run(key, (ctx) => {
       book(ctx, account, `${key}-a`, 7, 0).run(async () => {
         inside.resolve();
-        await finish.promise; // the transaction stays open, holding the record's row lock
+        await finish.promise;
+        if (fail) throw new Error('the card was declined');
       });
       return 'a';
     });
@@ -151,13 +155,19 @@ describeWithServers('PostgresStore transactional mode', () => {
       });
       return 'b';
     });
-    // The copy's INSERT ... ON CONFLICT blocks on the first transaction's row.
     await until(async () => (await waitingOnLock(worker(1).app)) === 1);
+    return { first, copy, finish: () => finish.resolve(), copyRan: () => copyRan };
+  }
+
+  it('makes a concurrent copy on another connection wait on the record’s row, then answer duplicate', async () => {
+    const key = randomUUID();
+    const account = randomUUID();
+    const race = await copyWaitingBehind(key, account);
     expect(await entries(account)).toEqual([]);
-    finish.resolve();
-    expect(await first).toMatchObject({ status: 'processed', result: 'a' });
-    expect(await copy).toMatchObject({ status: 'duplicate', result: 'a' });
-    expect(copyRan).toBe(false);
+    race.finish();
+    expect(await race.first).toMatchObject({ status: 'processed', result: 'a' });
+    expect(await race.copy).toMatchObject({ status: 'duplicate', result: 'a' });
+    expect(race.copyRan()).toBe(false);
     expect(await entries(account)).toEqual([`${key}-a`]);
     expect(await balance(account)).toBe(7);
   });
@@ -165,29 +175,16 @@ describeWithServers('PostgresStore transactional mode', () => {
   it('lets the waiting copy go ahead when the first transaction rolls back', async () => {
     const key = randomUUID();
     const account = randomUUID();
-    const inside = deferred();
-    const fail = deferred();
-    const first = deduper(0).run(key, (ctx) => {
-      book(ctx, account, `${key}-a`, 3, 0).run(async () => {
-        inside.resolve();
-        await fail.promise;
-        throw new Error('the card was declined');
-      });
-    });
-    await inside.promise;
-    const copy = deduper(1).run(key, (ctx) => {
-      book(ctx, account, `${key}-b`, 3, 1);
-      return 'b';
-    });
-    await until(async () => (await waitingOnLock(worker(1).app)) === 1);
-    fail.resolve();
-    const error = await first.catch((e: unknown) => e);
+    const race = await copyWaitingBehind(key, account, true);
+    race.finish();
+    const error = await race.first.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EffectFailedError);
     expect(error).toMatchObject({ index: 2, retryable: false, storeKey: `ledger#${key}` });
     expect((error as Error).cause).toMatchObject({ message: 'the card was declined' });
-    expect(await copy).toMatchObject({ status: 'processed', result: 'b' });
+    expect(await race.copy).toMatchObject({ status: 'processed', result: 'b' });
+    expect(race.copyRan()).toBe(true);
     expect(await entries(account)).toEqual([`${key}-b`]);
-    expect(await balance(account)).toBe(3);
+    expect(await balance(account)).toBe(7);
   });
 
   it('leaves neither effect nor record when the connection is killed mid-transaction', async () => {
