@@ -24,27 +24,7 @@ import {
   type OncelyEvent,
 } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-
-/** A handler held open until the test lets it finish: to keep a claim live at a chosen moment. */
-function heldHandler<T>(value: T) {
-  let started!: () => void;
-  let finish!: () => void;
-  const running = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  return {
-    running,
-    finish,
-    handler: async () => {
-      started();
-      await finished;
-      return value;
-    },
-  };
-}
+import { gate } from './gate.js';
 
 /** Registers the flows on the store `store()` returns (called in each test, after the suite's hooks). */
 export function describeDeduperFlows(name: string, store: () => DedupStore): void {
@@ -72,14 +52,14 @@ export function describeDeduperFlows(name: string, store: () => DedupStore): voi
       const clock = new ManualClock(Date.UTC(2030, 0, 1));
       const d = deduper({ clock, lease: '30s' });
       const key = randomUUID();
-      const owner = heldHandler('first');
-      const running = d.run(key, owner.handler);
+      const owner = gate();
+      const running = d.run(key, () => owner.handler('first'));
       await owner.running;
       clock.advance(10_000);
       const error = await d.run(key, () => 'second').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InProgressError);
       expect((error as InProgressError).retryAfterMs).toBe(20_000);
-      owner.finish();
+      owner.open();
       expect(await running).toMatchObject({ status: 'processed', result: 'first' });
     });
 
@@ -106,8 +86,8 @@ export function describeDeduperFlows(name: string, store: () => DedupStore): voi
       const events: OncelyEvent[] = [];
       const d = deduper({ clock, lease: '30s', onEvent: (event) => events.push(event) });
       const key = randomUUID();
-      const stale = heldHandler('stale result');
-      const staleRun = d.run(key, stale.handler);
+      const stale = gate();
+      const staleRun = d.run(key, () => stale.handler('stale result'));
       await stale.running;
 
       clock.advance(30_001);
@@ -115,7 +95,7 @@ export function describeDeduperFlows(name: string, store: () => DedupStore): voi
       expect(takeover).toMatchObject({ status: 'processed', result: 'fresh result' });
       expect(events.find((e) => e.type === 'claimed' && e.takeover)).toBeDefined();
 
-      stale.finish();
+      stale.open();
       const error = await staleRun.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LeaseLostError);
       expect((error as LeaseLostError).operation).toBe('complete');
