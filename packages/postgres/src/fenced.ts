@@ -17,8 +17,8 @@ export interface ExtendItem {
 
 type Fenced = { readonly key: string; readonly token: string };
 
-/** How one fenced write is sent: its statement, its parameters, and what a written row means. */
-interface FencedWrite<I extends Fenced> {
+/** How one fenced write is sent: its statement, its parameters, and what a written row means. Internal. */
+export interface FencedWrite<I extends Fenced> {
   readonly operation: 'complete' | 'release' | 'extendLease';
   readonly text: string;
   /** The statement's array parameters after the keys and the tokens. */
@@ -29,9 +29,9 @@ interface FencedWrite<I extends Fenced> {
 /**
  * Sends one fenced statement for `items` and reads its rows, one per item in order: `ok`
  * when the item's token still owned the record, else `lease_lost` with the record that
- * holds the key now, if any.
+ * holds the key now, if any. Internal.
  */
-function fencedMany<I extends Fenced>(
+export function fencedMany<I extends Fenced>(
   db: PostgresQueryable,
   context: StoreContext,
   items: readonly I[],
@@ -64,52 +64,42 @@ function fencedMany<I extends Fenced>(
   });
 }
 
-/** Completes records, each fenced by its token, in one statement. Internal. */
-export function completeMany(
-  db: PostgresQueryable,
-  context: StoreContext,
-  items: readonly CompleteItem[],
-): Promise<BatchResults<FencedOutcome>> {
-  return fencedMany(db, context, items, {
-    operation: 'complete',
-    text: context.statements.complete,
-    values: (batch) => [
-      batch.map((item) => expiresAtFor(item.now, item.ttlMs)),
-      batch.map((item) => item.result ?? null),
-    ],
-    written: (item, row) => {
-      const record = rowRecord(context, 'complete', row);
-      // The statement does not send back a result it was just given.
-      if (record === undefined || item.result === undefined) return { ok: true, record };
-      return { ok: true, record: { ...record, result: item.result } };
+/** The three fenced writes of one table. Internal. */
+export interface FencedWrites {
+  readonly complete: FencedWrite<CompleteItem>;
+  readonly release: FencedWrite<ReleaseItem>;
+  readonly extend: FencedWrite<ExtendItem>;
+}
+
+/** Builds the fenced writes for the store's table, once. Internal. */
+export function fencedWrites(context: StoreContext): FencedWrites {
+  const { statements } = context;
+  return {
+    complete: {
+      operation: 'complete',
+      text: statements.complete,
+      values: (batch) => [
+        batch.map((item) => expiresAtFor(item.now, item.ttlMs)),
+        batch.map((item) => item.result ?? null),
+      ],
+      written: (item, row) => {
+        const record = rowRecord(context, 'complete', row);
+        // The statement does not send back a result it was just given.
+        if (record === undefined || item.result === undefined) return { ok: true, record };
+        return { ok: true, record: { ...record, result: item.result } };
+      },
     },
-  });
-}
-
-/** Releases records, each fenced by its token, in one statement. Internal. */
-export function releaseMany(
-  db: PostgresQueryable,
-  context: StoreContext,
-  items: readonly ReleaseItem[],
-): Promise<BatchResults<FencedOutcome>> {
-  return fencedMany(db, context, items, {
-    operation: 'release',
-    text: context.statements.release,
-    values: () => [],
-    written: () => ({ ok: true }),
-  });
-}
-
-/** Extends IN_PROGRESS leases, each fenced by its token, in one statement. Internal. */
-export function extendMany(
-  db: PostgresQueryable,
-  context: StoreContext,
-  items: readonly ExtendItem[],
-): Promise<BatchResults<FencedOutcome>> {
-  return fencedMany(db, context, items, {
-    operation: 'extendLease',
-    text: context.statements.extend,
-    values: (batch) => [batch.map((item) => item.leaseUntil)],
-    written: (_item, row) => ({ ok: true, record: rowRecord(context, 'extendLease', row) }),
-  });
+    release: {
+      operation: 'release',
+      text: statements.release,
+      values: () => [],
+      written: () => ({ ok: true }),
+    },
+    extend: {
+      operation: 'extendLease',
+      text: statements.extend,
+      values: (batch) => [batch.map((item) => item.leaseUntil)],
+      written: (_item, row) => ({ ok: true, record: rowRecord(context, 'extendLease', row) }),
+    },
+  };
 }

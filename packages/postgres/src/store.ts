@@ -20,7 +20,7 @@ import { claimMany, claimOutcome, claimRecord, writeIfFree } from './claim.js';
 import { commitTransaction } from './commit.js';
 import { rowRecord, type StoreContext, unwrap } from './context.js';
 import { toStoreError } from './faults.js';
-import { completeMany, extendMany, releaseMany } from './fenced.js';
+import { type FencedWrites, fencedMany, fencedWrites } from './fenced.js';
 import { type PostgresStoreOptions, resolveStoreOptions } from './options.js';
 import type { PostgresPool, PostgresPoolClient } from './pool.js';
 import { buildStatements } from './sql.js';
@@ -66,6 +66,7 @@ export class PostgresStore<Client extends PostgresPoolClient = PostgresPoolClien
    */
   readonly maxResultBytes = 1_000_000_000;
   private readonly context: StoreContext;
+  private readonly writes: FencedWrites;
 
   constructor(options: PostgresStoreOptions<Client>) {
     const resolved = resolveStoreOptions(options);
@@ -78,6 +79,7 @@ export class PostgresStore<Client extends PostgresPoolClient = PostgresPoolClien
       table: resolved.sql,
       statements: buildStatements(resolved.sql),
     };
+    this.writes = fencedWrites(this.context);
   }
 
   async claim(key: string, options: ClaimOptions): Promise<ClaimOutcome> {
@@ -89,19 +91,19 @@ export class PostgresStore<Client extends PostgresPoolClient = PostgresPoolClien
   }
 
   async complete(key: string, token: string, options: CompleteOptions): Promise<FencedOutcome> {
-    const [outcome] = await completeMany(this.pool, this.context, [{ ...options, key, token }]);
-    return unwrap(outcome);
+    const items = [{ ...options, key, token }];
+    return unwrap((await fencedMany(this.pool, this.context, items, this.writes.complete))[0]);
   }
 
   async release(key: string, token: string): Promise<FencedOutcome> {
-    const [outcome] = await releaseMany(this.pool, this.context, [{ key, token }]);
-    return unwrap(outcome);
+    const items = [{ key, token }];
+    return unwrap((await fencedMany(this.pool, this.context, items, this.writes.release))[0]);
   }
 
   async extendLease(key: string, token: string, options: ExtendOptions): Promise<FencedOutcome> {
     const leaseUntil = options.now + options.leaseMs;
-    const [outcome] = await extendMany(this.pool, this.context, [{ key, token, leaseUntil }]);
-    return unwrap(outcome);
+    const items = [{ key, token, leaseUntil }];
+    return unwrap((await fencedMany(this.pool, this.context, items, this.writes.extend))[0]);
   }
 
   async get(key: string, options: { readonly now: number }): Promise<DedupRecord | undefined> {
@@ -146,12 +148,12 @@ export class PostgresStore<Client extends PostgresPoolClient = PostgresPoolClien
 
   /** Completes many records in one statement, each fenced by its token. */
   completeMany(items: readonly CompleteItem[]): Promise<BatchResults<FencedOutcome>> {
-    return completeMany(this.pool, this.context, items);
+    return fencedMany(this.pool, this.context, items, this.writes.complete);
   }
 
   /** Releases many records in one statement, each fenced by its token. */
   releaseMany(items: readonly ReleaseItem[]): Promise<BatchResults<FencedOutcome>> {
-    return releaseMany(this.pool, this.context, items);
+    return fencedMany(this.pool, this.context, items, this.writes.release);
   }
 
   /**
