@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@oncely/core';
+import { parseFieldPath, readFieldPath } from '@oncely/core/adapter';
 import { MessageBodyError, MessageKeyError } from './errors.js';
-import { parseJsonPath, readJsonPath } from './json-path.js';
 import type { QueueMessage } from './message.js';
 
 /**
@@ -58,7 +58,7 @@ export function keyPicker<TMessage>(option: MessageKey<TMessage> | undefined): K
 }
 
 function bodyFieldPicker<TMessage>(field: string): KeyPicker<TMessage> {
-  const path = parseJsonPath(field);
+  const path = parseFieldPath(field);
   if (!path) {
     throw new InvalidOptionError(
       'key',
@@ -66,7 +66,7 @@ function bodyFieldPicker<TMessage>(field: string): KeyPicker<TMessage> {
     );
   }
   const source = `body field ${field}`;
-  return (message) => scalarKey(message, source, readJsonPath(parseBody(message), path));
+  return (message) => scalarKey(message, source, readFieldPath(parseBody(message), path));
 }
 
 function attributePicker<TMessage>(name: string): KeyPicker<TMessage> {

@@ -1,8 +1,8 @@
 import { InvalidInputError, InvalidOptionError, KeyReadError } from '@oncely/core';
+import { parseFieldPath, readFieldPath } from '@oncely/core/adapter';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MessageBodyError, MessageKeyError } from '../src/index.js';
-import { parseJsonPath, readJsonPath } from '../src/json-path.js';
 import { keyPicker } from '../src/key.js';
 import { fromLambdaRecord } from '../src/message.js';
 import { record } from './fixtures.js';
@@ -12,25 +12,25 @@ const pick = (option: Parameters<typeof keyPicker<SQSRecord>>[0], message: SQSRe
 
 describe('JSON paths', () => {
   it('parses dotted paths, a leading $. and array indices', () => {
-    expect(parseJsonPath('detail.id')).toEqual(['detail', 'id']);
-    expect(parseJsonPath('$.order.id')).toEqual(['order', 'id']);
-    expect(parseJsonPath('items[0].sku')).toEqual(['items', 0, 'sku']);
-    expect(parseJsonPath('matrix[1][2]')).toEqual(['matrix', 1, 2]);
+    expect(parseFieldPath('detail.id')).toEqual(['detail', 'id']);
+    expect(parseFieldPath('$.order.id')).toEqual(['order', 'id']);
+    expect(parseFieldPath('items[0].sku')).toEqual(['items', 0, 'sku']);
+    expect(parseFieldPath('matrix[1][2]')).toEqual(['matrix', 1, 2]);
   });
 
   it('rejects malformed paths', () => {
     for (const bad of ['', '$.', 'a..b', 'a.', '[x]', 'a[-1]', 'a]b']) {
-      expect(parseJsonPath(bad), bad).toBeUndefined();
+      expect(parseFieldPath(bad), bad).toBeUndefined();
     }
   });
 
   it('reads only own fields, indices only on arrays', () => {
     const value = { order: { id: 7, items: [{ sku: 'a' }] } };
-    expect(readJsonPath(value, ['order', 'items', 0, 'sku'])).toBe('a');
-    expect(readJsonPath(value, ['order', 'items', 'length'])).toBeUndefined();
-    expect(readJsonPath(value, ['order', 'constructor'])).toBeUndefined();
-    expect(readJsonPath(value, ['order', 0])).toBeUndefined();
-    expect(readJsonPath(value, ['missing', 'id'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 'items', 0, 'sku'])).toBe('a');
+    expect(readFieldPath(value, ['order', 'items', 'length'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 'constructor'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 0])).toBeUndefined();
+    expect(readFieldPath(value, ['missing', 'id'])).toBeUndefined();
   });
 });
 
