@@ -6,9 +6,10 @@ import type { OncelyLogger } from './events.js';
 import { fingerprintFor } from './fingerprint-check.js';
 import { toStoreKey } from './keys.js';
 import { type DeduperOptions, resolveOptions } from './options.js';
+import { type ClaimRequest, duplicateResult } from './outcomes.js';
 import { type ClaimedRun, claimAhead, readyTransactional } from './ready-run.js';
 import type { RunResult } from './result.js';
-import { type ClaimRequest, duplicateResult, runClaimed } from './run-claimed.js';
+import { runClaimed } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';
 import type { DedupRecord } from './store.js';
 
