@@ -1,5 +1,9 @@
-import { OncelyError, type StoreOperation } from '@oncely/core';
-import { isRetryableNetworkError, toStoreError } from '@oncely/core/adapter';
+import type { OncelyError } from '@oncely/core';
+import {
+  isRetryableNetworkError,
+  type StoreFaultContext,
+  toStoreError,
+} from '@oncely/core/adapter';
 import { TableNotFoundError } from './errors.js';
 
 /** Error names DynamoDB and the SDK use for throttling and transient failures. */
@@ -49,36 +53,27 @@ function isDynamoRetryable(error: unknown, depth: number): boolean {
   return isDynamoRetryable(shape.cause, depth + 1);
 }
 
-/** What the store knows about a failed call, for the error it throws. */
-export interface FaultContext {
-  readonly operation: StoreOperation;
-  readonly storeKey: string;
+/** What the store knows about a failed call: core's context, with the table for a missing one. */
+export interface FaultContext extends Omit<StoreFaultContext, 'retryable'> {
   readonly tableName: string;
-  readonly storeName: string;
 }
 
 /**
  * Turns anything a DynamoDB call threw into oncely's typed error: a missing table is a
  * {@link TableNotFoundError} that says how to create it; anything else goes through core's
  * `toStoreError` (a `StoreError` with the key, the operation, the cause and
- * {@link isRetryableFault}'s answer), so no failure can pass for success. oncely's own
- * typed errors pass through unchanged. Internal.
+ * {@link isRetryableFault}'s answer; oncely's own errors pass through), so no failure can
+ * pass for success. Internal.
  */
 export function dynamoStoreError(cause: unknown, context: FaultContext): OncelyError {
-  if (cause instanceof OncelyError) return cause;
-  const { operation, storeKey, tableName, storeName } = context;
-  if ((cause as ErrorShape | null)?.name === 'ResourceNotFoundException') {
-    return new TableNotFoundError(
-      `DynamoDB table "${tableName}" was not found (${operation} of key "${storeKey}"): create it first, e.g. with createTable(client, { tableName: '${tableName}' }) from @oncely/dynamodb, or the CloudFormation snippet in its README`,
-      tableName,
-      operation,
-      { storeKey, cause },
-    );
+  if ((cause as ErrorShape | null)?.name !== 'ResourceNotFoundException') {
+    return toStoreError(cause, { ...context, retryable: isRetryableFault(cause) });
   }
-  return toStoreError(cause, {
+  const { operation, storeKey, tableName } = context;
+  return new TableNotFoundError(
+    `DynamoDB table "${tableName}" was not found (${operation} of key "${storeKey}"): create it first, e.g. with createTable(client, { tableName: '${tableName}' }) from @oncely/dynamodb, or the CloudFormation snippet in its README`,
+    tableName,
     operation,
-    storeKey,
-    storeName,
-    retryable: isRetryableFault(cause),
-  });
+    { storeKey, cause },
+  );
 }
