@@ -7,8 +7,20 @@
  * @example
  * import { checkObject, positiveInteger, toStoreError } from '@oncely/core/adapter';
  */
+
+export {
+  checkDeduperOptions,
+  type DeduperOptionsWithoutNamespace,
+  type DeduperSettings,
+} from './deduper-options.js';
 export { describeValue } from './describe-value.js';
 export { type FieldPath, parseFieldPath, readFieldPath } from './field-path.js';
+export {
+  fieldKeyText,
+  type KeyOptionForm,
+  type KeyOptionShape,
+  parseKeyOption,
+} from './key-option.js';
 export {
   checkObject,
   nonEmptyString,
