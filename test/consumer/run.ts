@@ -202,7 +202,7 @@ export const effects = () => charged;
 
 export const handler = createSqsHandler({
   store: new DynamoDBStore({ client, tableName }),
-  key: { bodyField: 'paymentId' },
+  key: { field: 'paymentId' },
   handler: async (record) => {
     charged.push(JSON.parse(record.body).paymentId);
   },
