@@ -11,7 +11,7 @@ import {
   StoreError,
 } from '@oncely/core';
 import { type Row, rowRecord, type StoreContext, settleStatement } from './context.js';
-import { toStoreError } from './faults.js';
+import { postgresStoreError } from './faults.js';
 import type { PostgresQueryable } from './pool.js';
 
 /** A record to write if its key is free at `now`: a claim's IN_PROGRESS, a commit's COMPLETED. */
@@ -155,7 +155,7 @@ async function readAgain(
     for (const item of raced) {
       answers[item.index] = {
         status: 'rejected',
-        reason: toStoreError(error, { ...context, operation, storeKey: item.key }),
+        reason: postgresStoreError(error, { ...context, operation, storeKey: item.key }),
       };
     }
     return [];

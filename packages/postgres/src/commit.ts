@@ -3,7 +3,7 @@ import { type CommitOptions, type CommitOutcome, committedRecord } from '@oncely
 import { writeIfFree } from './claim.js';
 import { type StoreContext, unwrap } from './context.js';
 import { EffectFailedError, InvalidEffectError } from './errors.js';
-import { isRetryablePostgresError, sqlState, toStoreError } from './faults.js';
+import { isRetryablePostgresError, postgresStoreError, sqlState } from './faults.js';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryable } from './pool.js';
 import { isPostgresEffect, type PostgresEffect } from './transaction.js';
 
@@ -118,7 +118,7 @@ async function inTransaction<Client extends PostgresPoolClient, T>(
   body: (client: Client) => Promise<{ outcome: T; commit: boolean }>,
 ): Promise<T> {
   const fault = (error: unknown) =>
-    toStoreError(error, { ...context, operation: 'commit', storeKey: key });
+    postgresStoreError(error, { ...context, operation: 'commit', storeKey: key });
   let client: Client;
   try {
     client = await pool.connect();

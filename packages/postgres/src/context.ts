@@ -1,5 +1,5 @@
 import type { StoreOperation } from '@oncely/core';
-import { sqlState, toStoreError } from './faults.js';
+import { postgresStoreError, sqlState } from './faults.js';
 import type { PostgresQueryable } from './pool.js';
 import { recordOf } from './rows.js';
 import type { Statements } from './sql.js';
@@ -56,7 +56,7 @@ export async function settleStatement<I extends { readonly key: string }, O>(
     }
     return items.map((item) => ({
       status: 'rejected',
-      reason: toStoreError(error, { ...context, operation, storeKey: item.key }),
+      reason: postgresStoreError(error, { ...context, operation, storeKey: item.key }),
     }));
   }
 }

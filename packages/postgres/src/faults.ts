@@ -1,4 +1,9 @@
-import { OncelyError, StoreError, type StoreOperation } from '@oncely/core';
+import type { OncelyError } from '@oncely/core';
+import {
+  isRetryableNetworkError,
+  type StoreFaultContext,
+  toStoreError,
+} from '@oncely/core/adapter';
 import { TableNotFoundError } from './errors.js';
 
 /**
@@ -25,19 +30,6 @@ const RETRYABLE_CLASSES = new Set(['08']);
 /** SQLSTATEs that mean the table is not there. */
 const TABLE_MISSING = new Set(['42P01', '3F000']);
 
-/** Node.js socket errors: the server may not have seen the call, or its answer was lost. */
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTCONN',
-  'EAI_AGAIN',
-]);
-
 /**
  * node-postgres reports a dropped connection or a pool timeout as a plain `Error`
  * with no code, only these messages (pg 8's `client.js` and `pg-pool`).
@@ -59,70 +51,66 @@ interface ErrorShape {
 /** The SQLSTATE of a `pg` `DatabaseError` (five characters), if `error` is one. */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as ErrorShape | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  // Every SQLSTATE has a digit: a socket code such as `EPIPE` is not one.
+  return typeof code === 'string' && /^(?=.*\d)[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /**
  * Whether a failure from PostgreSQL or node-postgres may succeed when the same call is
  * made again: serialization failures and deadlocks, lock and statement timeouts,
  * terminated backends and server shutdowns, connection errors (refused, reset, dropped,
- * a pool that timed out connecting). Looks through `cause` chains and `AggregateError`s.
+ * a pool that timed out connecting: core's `isRetryableNetworkError` and node-postgres's
+ * own messages). Looks through `cause` chains and `AggregateError`s.
  *
  * @example
  * isRetryablePostgresError(Object.assign(new Error('deadlock detected'), { code: '40P01' })); // true
  */
-export function isRetryablePostgresError(error: unknown, depth = 0): boolean {
+export function isRetryablePostgresError(error: unknown): boolean {
+  return isRetryableNetworkError(error) || isPostgresRetryable(error, 0);
+}
+
+/** PostgreSQL's retryable SQLSTATEs and node-postgres's connection messages, through causes. */
+function isPostgresRetryable(error: unknown, depth: number): boolean {
   if (error === null || typeof error !== 'object' || depth > 5) return false;
   const shape = error as ErrorShape;
   const state = sqlState(error);
   if (state !== undefined) {
     return RETRYABLE_SQLSTATES.has(state) || RETRYABLE_CLASSES.has(state.slice(0, 2));
   }
-  if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return true;
   const message = typeof shape.message === 'string' ? shape.message : '';
   if (PG_CONNECTION_MESSAGES.some((prefix) => message.startsWith(prefix))) return true;
   if (
     Array.isArray(shape.errors) &&
-    shape.errors.some((inner) => isRetryablePostgresError(inner, depth + 1))
+    shape.errors.some((inner) => isPostgresRetryable(inner, depth + 1))
   ) {
     return true;
   }
-  return isRetryablePostgresError(shape.cause, depth + 1);
+  return isPostgresRetryable(shape.cause, depth + 1);
 }
 
-/** What the store knows about a failed call, for the error it throws. Internal. */
-export interface FaultContext {
-  readonly operation: StoreOperation;
-  readonly storeKey: string;
-  readonly storeName: string;
+/** What the store knows about a failed call: core's context, with the table for a missing one. Internal. */
+export interface FaultContext extends Omit<StoreFaultContext, 'retryable'> {
   /** The table as SQL, for the missing-table message. */
   readonly table: string;
 }
 
 /**
- * Turns anything a query threw into oncely's typed errors: {@link TableNotFoundError}
- * for a missing table or schema, else a `StoreError` with the key, the operation, the
- * cause and whether a retry may help, so no failure can pass for success. oncely's own
- * errors pass through unchanged. Internal.
+ * Turns anything a query threw into oncely's typed error: a missing table or schema is a
+ * {@link TableNotFoundError} that says how to create it; anything else goes through core's
+ * `toStoreError` (a `StoreError` with the key, the operation, the cause and
+ * {@link isRetryablePostgresError}'s answer; oncely's own errors pass through), so no
+ * failure can pass for success. Internal.
  */
-export function toStoreError(cause: unknown, context: FaultContext): OncelyError {
-  if (cause instanceof OncelyError) return cause;
-  const { operation, storeKey, storeName, table } = context;
+export function postgresStoreError(cause: unknown, context: FaultContext): OncelyError {
   const state = sqlState(cause);
-  if (state !== undefined && TABLE_MISSING.has(state)) {
-    return new TableNotFoundError(
-      `PostgreSQL table ${table} was not found (${operation} of key "${storeKey}"): create it first, with createTable(pool, { tableName }) from @oncely/postgres or the migration in its sql/ folder`,
-      table,
-      operation,
-      { storeKey, cause },
-    );
+  if (state === undefined || !TABLE_MISSING.has(state)) {
+    return toStoreError(cause, { ...context, retryable: isRetryablePostgresError(cause) });
   }
-  const retryable = isRetryablePostgresError(cause);
-  const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-  return new StoreError(
-    `Store "${storeName}" failed to ${operation} key "${storeKey}" (${retryable ? 'retryable' : 'not retryable'}${state ? `, SQLSTATE ${state}` : ''}): ${reason}`,
+  const { operation, storeKey, table } = context;
+  return new TableNotFoundError(
+    `PostgreSQL table ${table} was not found (${operation} of key "${storeKey}"): create it first, with createTable(pool, { tableName }) from @oncely/postgres or the migration in its sql/ folder`,
+    table,
     operation,
-    retryable,
     { storeKey, cause },
   );
 }

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@oncely/core';
-import { describeValue } from './checks.js';
+import { describeValue, nonEmptyString } from '@oncely/core/adapter';
 
 /**
  * PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and silently
@@ -9,23 +9,18 @@ const MAX_IDENTIFIER_BYTES = 63;
 
 /** Validates a table or schema name; names are used as given, quoted, so case counts. Internal. */
 export function identifier(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidOptionError(
-      option,
-      `expected a non-empty string, got ${describeValue(value)}`,
-    );
-  }
-  if (value.includes('\0')) {
+  const name = nonEmptyString(option, value);
+  if (name.includes('\0')) {
     throw new InvalidOptionError(option, `expected no NUL character, got ${describeValue(value)}`);
   }
-  const bytes = Buffer.byteLength(value, 'utf8');
+  const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IDENTIFIER_BYTES) {
     throw new InvalidOptionError(
       option,
       `expected at most ${MAX_IDENTIFIER_BYTES} bytes (PostgreSQL cuts longer names), got ${bytes} bytes: ${describeValue(value)}`,
     );
   }
-  return value;
+  return name;
 }
 
 /** Quotes an identifier for SQL: `my"table` becomes `"my""table"`. Internal. */

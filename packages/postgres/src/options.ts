@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@oncely/core';
-import { checkObject, describeValue } from './checks.js';
+import { checkObject, describeValue } from '@oncely/core/adapter';
 import { identifier, qualifiedName } from './identifiers.js';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryable } from './pool.js';
 

@@ -19,7 +19,7 @@ import {
 import { claimMany, claimOutcome, claimRecord, writeIfFree } from './claim.js';
 import { commitTransaction } from './commit.js';
 import { rowRecord, type StoreContext, unwrap } from './context.js';
-import { toStoreError } from './faults.js';
+import { postgresStoreError } from './faults.js';
 import { type FencedWrites, fencedMany, fencedWrites } from './fenced.js';
 import { type PostgresStoreOptions, resolveStoreOptions } from './options.js';
 import type { PostgresPool, PostgresPoolClient } from './pool.js';
@@ -173,7 +173,7 @@ export class PostgresStore<Client extends PostgresPoolClient = PostgresPoolClien
     try {
       return await this.pool.query(text, values);
     } catch (error) {
-      throw toStoreError(error, { ...this.context, operation, storeKey: key });
+      throw postgresStoreError(error, { ...this.context, operation, storeKey: key });
     }
   }
 }

@@ -1,8 +1,8 @@
 import { StoreError } from '@oncely/core';
-import { positiveInteger } from './checks.js';
+import { positiveInteger } from '@oncely/core/adapter';
 import type { StoreContext } from './context.js';
 import { TableNotFoundError } from './errors.js';
-import { isRetryablePostgresError, toStoreError } from './faults.js';
+import { isRetryablePostgresError, postgresStoreError } from './faults.js';
 import { POSTGRES_STORE_DEFAULTS } from './options.js';
 import type { PostgresQueryable } from './pool.js';
 
@@ -55,7 +55,11 @@ export async function sweep(
       const result = await db.query(context.statements.sweep, [nowSec, batchSize]);
       count = result.rowCount ?? 0;
     } catch (cause) {
-      const fault = toStoreError(cause, { ...context, operation: 'delete', storeKey: '(sweep)' });
+      const fault = postgresStoreError(cause, {
+        ...context,
+        operation: 'delete',
+        storeKey: '(sweep)',
+      });
       if (fault instanceof TableNotFoundError) throw fault;
       throw new StoreError(
         `Store "${context.storeName}" failed to sweep ${context.table} after deleting ${deleted} records: ${cause instanceof Error ? cause.message : String(cause)}`,

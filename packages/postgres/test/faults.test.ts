@@ -1,6 +1,6 @@
 import { OncelyError, StoreError } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-import { toStoreError } from '../src/faults.js';
+import { postgresStoreError } from '../src/faults.js';
 import { isRetryablePostgresError, TableNotFoundError } from '../src/index.js';
 
 /** An error shaped like node-postgres's `DatabaseError`. */
@@ -54,13 +54,17 @@ describe('isRetryablePostgresError', () => {
     );
     expect(isRetryablePostgresError(new Error('something else'))).toBe(false);
     expect(isRetryablePostgresError('40001')).toBe(false);
+    // A socket code of five letters is not an SQLSTATE (every SQLSTATE has a digit).
+    expect(
+      isRetryablePostgresError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+    ).toBe(true);
   });
 });
 
-describe('toStoreError', () => {
+describe('postgresStoreError', () => {
   it('turns a missing table or schema into TableNotFoundError, not retryable', () => {
     for (const code of ['42P01', '3F000']) {
-      const error = toStoreError(databaseError(code), context);
+      const error = postgresStoreError(databaseError(code), context);
       expect(error).toBeInstanceOf(TableNotFoundError);
       expect(error).toMatchObject({
         retryable: false,
@@ -72,9 +76,9 @@ describe('toStoreError', () => {
     }
   });
 
-  it('carries the operation, the key, the SQLSTATE and the cause, retryable as classified', () => {
+  it('carries the operation, the key and the cause, retryable as classified', () => {
     const cause = databaseError('57014', 'canceling statement due to statement timeout');
-    const error = toStoreError(cause, context);
+    const error = postgresStoreError(cause, context);
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toMatchObject({
       operation: 'claim',
@@ -82,12 +86,12 @@ describe('toStoreError', () => {
       retryable: true,
       cause,
     });
-    expect(error.message).toContain('SQLSTATE 57014');
-    expect(toStoreError(databaseError('23505'), context)).toMatchObject({ retryable: false });
+    expect(error.message).toContain('statement timeout');
+    expect(postgresStoreError(databaseError('23505'), context)).toMatchObject({ retryable: false });
   });
 
   it('lets oncely’s own errors through unchanged', () => {
     const own = new OncelyError('mine');
-    expect(toStoreError(own, context)).toBe(own);
+    expect(postgresStoreError(own, context)).toBe(own);
   });
 });
