@@ -44,6 +44,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   // Test suites: vitest refuses to load outside its runner, so these are loaded by a test
   // file run with the project's own vitest (ESM, as vitest loads every test file).
   '@oncely/core/testing': 'vitest',
+  '@oncely/core/adapter': 'base',
   '@oncely/dynamodb': 'base',
   '@oncely/dynamodb/watermark': 'base',
   '@oncely/postgres': 'base',
