@@ -1,10 +1,11 @@
 import {
+  consoleLogger,
   createDeduper,
   type Deduper,
   type DeduperOptions,
   InvalidOptionError,
   type OncelyLogger,
-  silentLogger,
+  type OncelyTelemetry,
 } from '@oncely/core';
 import { type KeyPicker, keyPicker, type MessageKey } from './key.js';
 import type { RecordOutcome } from './outcome.js';
@@ -52,6 +53,7 @@ export interface ResolvedSqsOptions<TMessage, T> {
   readonly concurrency: number;
   readonly fifo: 'auto' | boolean;
   readonly logger: OncelyLogger;
+  readonly telemetry: OncelyTelemetry | undefined;
   readonly onOutcome: ((outcome: RecordOutcome<T>) => void) | undefined;
 }
 
@@ -84,7 +86,8 @@ export function resolveSqsOptions<TMessage, T>(
     pickKey: keyPicker(options.key),
     concurrency,
     fifo,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? consoleLogger,
+    telemetry: options.telemetry,
     onOutcome: options.onOutcome,
   };
 }

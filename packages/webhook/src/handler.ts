@@ -3,7 +3,6 @@ import {
   type Deduper,
   ResultTooLargeError,
   type RunContext,
-  silentLogger,
   systemClock,
 } from '@oncely/core';
 import { readBody } from './body.js';
@@ -25,6 +24,7 @@ import {
   type StoredResponse,
   toStoredResponse,
 } from './stored-response.js';
+import { requestOutcome, requestTelemetry, type Seen } from './telemetry.js';
 
 /** Per-request options of {@link WebhookHandler.fetch}. */
 export interface WebhookRequestOptions {
@@ -89,10 +89,23 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     fingerprint: (input: unknown) => input ?? null,
   });
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const { logger } = deduper;
   const { provider, maxBodyBytes } = resolved;
 
   async function handle(request: Request, requestOptions?: WebhookRequestOptions) {
+    const scope = deduper.telemetry?.message?.(requestTelemetry(request, provider.name));
+    if (scope === undefined) return respond(request, requestOptions, {});
+    const seen: Seen = {};
+    const response = await scope.with(() => respond(request, requestOptions, seen));
+    scope.end(requestOutcome(response, seen, deduper.namespace));
+    return response;
+  }
+
+  async function respond(
+    request: Request,
+    requestOptions: WebhookRequestOptions | undefined,
+    seen: Seen,
+  ): Promise<Response> {
     let body: Uint8Array<ArrayBuffer>;
     let identity: RequestIdentity;
     try {
@@ -100,8 +113,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       // Verification comes before any store call: a forged request must not claim a key.
       identity = await provider.identify({ request, body, now: clock.now() });
     } catch (error) {
+      seen.error = error;
       return errorResponse(error, logger);
     }
+    seen.key = identity.key;
     const delivery = createDelivery(provider.name, request, body, identity);
     let captured: CapturedResponse | undefined;
     try {
@@ -134,6 +149,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         });
         return liveResponse(captured);
       }
+      seen.error = error;
       return errorResponse(error, logger);
     }
   }

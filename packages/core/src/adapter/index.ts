@@ -8,6 +8,7 @@
  * import { checkObject, positiveInteger, toStoreError } from '@oncely/core/adapter';
  */
 export { describeValue } from './describe-value.js';
+export { type FailureLevel, failureLevel } from './failure-level.js';
 export { type FieldPath, parseFieldPath, readFieldPath } from './field-path.js';
 export {
   checkObject,
