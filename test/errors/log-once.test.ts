@@ -70,7 +70,7 @@ class FailingReleases extends MemoryStore {
 /** Completions find the lease taken over, as after a long pause. */
 class LostLeases extends MemoryStore {
   override async complete(): Promise<FencedOutcome> {
-    return { ok: false };
+    return { ok: false, reason: 'lease_lost' };
   }
 }
 

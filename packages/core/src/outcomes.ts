@@ -122,5 +122,5 @@ export function runHandler<T>(
 ): Promise<T> | T {
   const observe = engine.options.telemetry?.handler;
   if (observe === undefined) return fn();
-  return observe({ namespace: engine.options.namespace, key: id.key }, async () => fn());
+  return observe({ namespace: engine.options.namespace, key: id.key }, fn);
 }

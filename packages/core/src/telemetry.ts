@@ -109,8 +109,8 @@ export interface OncelyTelemetry {
   readonly message?: (message: TelemetryMessage) => TelemetryScope;
   /** Wraps one store call: resolves or rejects as `call` does. */
   readonly storeCall?: <T>(call: TelemetryStoreCall, run: () => Promise<T>) => Promise<T>;
-  /** Wraps one run of the handler: resolves or rejects as `run` does. */
-  readonly handler?: <T>(run: TelemetryHandlerRun, fn: () => Promise<T>) => Promise<T>;
+  /** Wraps one run of the handler: returns (or throws) what `fn` does. */
+  readonly handler?: <T>(run: TelemetryHandlerRun, fn: () => Promise<T> | T) => Promise<T> | T;
   /** Receives every event, after `onEvent`. */
   readonly event?: (event: OncelyEvent) => void;
 }

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import {
   InvalidOptionError,
-  type OncelyEvent,
   type OncelyTelemetry,
   StoreError,
   type TelemetryBatch,
@@ -26,6 +25,7 @@ import {
   isSpanContextValid,
   type Link,
   type MeterProvider,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -103,17 +103,45 @@ export function openTelemetry(options: OpenTelemetryOptions = {}): OncelyTelemet
   if (keys !== 'plain' && keys !== 'hash' && keys !== 'none') {
     throw new InvalidOptionError('keys', `expected 'plain', 'hash' or 'none', got ${String(keys)}`);
   }
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(
-    INSTRUMENTATION_SCOPE.name,
-    INSTRUMENTATION_SCOPE.version,
-  );
+  const provider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = provider.getTracer(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version);
+  const traces = tracingOn(provider);
   const instruments = instrumentsOf(options.meterProvider, INSTRUMENTATION_SCOPE);
+  // No `event` hook: what the events would tell (a takeover, a lost lease, a store error)
+  // is read from the store calls' answers, so the engine builds no event objects for it.
   return {
     batch: (batch) => openBatch(tracer, batch),
-    message: (message) => openMessage(tracer, instruments, keys, message),
-    storeCall: (call, run) => observeStoreCall(tracer, instruments(), keys, call, run),
+    message: (message) =>
+      traces()
+        ? openMessage(tracer, instruments, keys, message)
+        : meteredOnly(instruments, message),
+    storeCall: (call, run) => observeStoreCall(tracer, traces, instruments(), keys, call, run),
     handler: (run, fn) => observeHandler(instruments(), run, fn),
-    event: (event) => observeEvent(instruments(), event),
+  };
+}
+
+/**
+ * Whether spans can be recorded now: with the global provider, once an SDK registered a
+ * delegate (checked at each message, so a telemetry made before the SDK started traces once
+ * it has); a provider passed in always can.
+ */
+function tracingOn(provider: TracerProvider): () => boolean {
+  if (!(provider instanceof ProxyTracerProvider)) return () => true;
+  return () =>
+    provider.getDelegateTracer(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version) !==
+    undefined;
+}
+
+/** A message's scope while nothing traces: only its count (itself a no-op with no meter). */
+function meteredOnly(instruments: () => Instruments, message: TelemetryMessage): TelemetryScope {
+  let ended = false;
+  return {
+    with: (fn) => fn(),
+    end: (outcome) => {
+      if (ended) return;
+      ended = true;
+      countMessage(instruments(), message, outcome);
+    },
   };
 }
 
@@ -169,19 +197,9 @@ function openMessage(
 ): TelemetryScope {
   const active = context.active();
   const started = startMessageSpan(tracer, message, active);
+  if (started === undefined) return meteredOnly(instruments, message);
   const count = (outcome: TelemetryOutcome) => countMessage(instruments(), message, outcome);
   let ended = false;
-  if (started === undefined) {
-    // No SDK: the span is a no-op, so only the counter (itself a no-op without one) is left.
-    return {
-      with: (fn) => fn(),
-      end: (outcome) => {
-        if (ended) return;
-        ended = true;
-        count(outcome);
-      },
-    };
-  }
   const state: MessageState = { span: started.span, takeover: false, leaseLost: false };
   const scoped = trace.setSpan(started.parent, started.span).setValue(MESSAGE, state);
   return {
@@ -303,15 +321,16 @@ function countMessage(
 
 async function observeStoreCall<T>(
   tracer: Tracer,
+  traces: () => boolean,
   instruments: Instruments,
   keys: 'plain' | 'hash' | 'none',
   call: TelemetryStoreCall,
   run: () => Promise<T>,
 ): Promise<T> {
+  if (!instruments.live && !traces()) return run();
   const active = context.active();
-  const parent = trace.getSpan(active);
-  const traced = parent?.isRecording() === true;
-  if (!traced && !instruments.live) return run();
+  const state = active.getValue(MESSAGE) as MessageState | undefined;
+  const traced = trace.getSpan(active)?.isRecording() === true;
   const attributes: Attributes = {
     'oncely.store.operation': call.operation,
     'oncely.store.name': call.store,
@@ -325,11 +344,19 @@ async function observeStoreCall<T>(
     const result = await (span ? context.with(trace.setSpan(active, span), run) : run());
     const answer = storeAnswer(result);
     if (span && answer !== undefined) span.setAttribute('oncely.store.result', answer);
+    noteAnswer(instruments, state, call, answer, result);
     return result;
   } catch (error) {
     attributes['error.type'] = errorType(
       error instanceof StoreError ? (error.cause ?? error) : error,
     );
+    if (instruments.live) {
+      instruments.storeErrors.add(1, {
+        'oncely.namespace': call.namespace,
+        'oncely.store.operation': call.operation,
+        'error.type': attributes['error.type'] as string,
+      });
+    }
     if (span) {
       markError(span, error, keys);
       span.setAttribute('error.type', attributes['error.type'] as string);
@@ -355,7 +382,7 @@ function storeAnswer(result: unknown): string | undefined {
 async function observeHandler<T>(
   instruments: Instruments,
   run: TelemetryHandlerRun,
-  fn: () => Promise<T>,
+  fn: () => Promise<T> | T,
 ): Promise<T> {
   if (!instruments.live) return fn();
   const attributes: Attributes = { 'oncely.namespace': run.namespace };
@@ -370,45 +397,35 @@ async function observeHandler<T>(
   }
 }
 
-function observeEvent(instruments: Instruments, event: OncelyEvent): void {
-  const state = context.active().getValue(MESSAGE) as MessageState | undefined;
-  const namespace = { 'oncely.namespace': event.namespace };
-  switch (event.type) {
-    case 'claimed':
-      if (!event.takeover) return;
-      if (state) {
-        state.takeover = true;
-        state.span.addEvent('oncely.takeover');
-      }
-      if (instruments.live) instruments.takeovers.add(1, namespace);
-      return;
-    case 'lease_lost':
-      if (state) {
-        state.leaseLost = true;
-        state.span.addEvent('oncely.lease_lost', {
-          'oncely.lease.operation': event.operation,
-          'oncely.effect_may_repeat': event.effectMayRepeat,
-        });
-      }
-      if (instruments.live) {
-        instruments.leaseLost.add(1, { ...namespace, 'oncely.lease.operation': event.operation });
-      }
-      return;
-    case 'lease_extended':
-      state?.span.addEvent('oncely.lease_extended');
-      return;
-    case 'store_error':
-      if (!instruments.live) return;
-      instruments.storeErrors.add(1, {
-        ...namespace,
-        'oncely.store.operation': event.operation,
-        'error.type': errorType(
-          event.error instanceof StoreError ? (event.error.cause ?? event.error) : event.error,
-        ),
-      });
-      return;
-    default:
-      return;
+/**
+ * What a store call's answer tells: a claim that took over an expired lease (`previous`), a
+ * fenced call that found the lease lost, an extension. Set on the message's span (attribute
+ * and span event) and counted.
+ */
+function noteAnswer(
+  instruments: Instruments,
+  state: MessageState | undefined,
+  call: TelemetryStoreCall,
+  answer: string | undefined,
+  result: unknown,
+): void {
+  const namespace = { 'oncely.namespace': call.namespace };
+  if (answer === 'claimed' && (result as { previous?: unknown }).previous !== undefined) {
+    if (state) {
+      state.takeover = true;
+      state.span.addEvent('oncely.takeover');
+    }
+    if (instruments.live) instruments.takeovers.add(1, namespace);
+  } else if (answer === 'lease_lost') {
+    if (state) {
+      state.leaseLost = true;
+      state.span.addEvent('oncely.lease_lost', { 'oncely.lease.operation': call.operation });
+    }
+    if (instruments.live) {
+      instruments.leaseLost.add(1, { ...namespace, 'oncely.lease.operation': call.operation });
+    }
+  } else if (answer === 'ok' && call.operation === 'extendLease') {
+    state?.span.addEvent('oncely.lease_extended');
   }
 }
 
