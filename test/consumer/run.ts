@@ -32,7 +32,7 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook'] as const;
+const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook', 'telemetry'] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -60,6 +60,9 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/webhook/fastify': 'extras',
   '@oncely/webhook/hono': 'extras',
   '@oncely/webhook/testing': 'vitest',
+  '@oncely/telemetry': 'base',
+  '@oncely/telemetry/powertools': 'base',
+  '@oncely/telemetry/opentelemetry': 'extras',
 };
 
 /** Optional peers that must not be installed by the main lines, or the base phase proves nothing. */
@@ -72,6 +75,8 @@ const ABSENT_IN_BASE = [
   'fastify',
   'hono',
   'vitest',
+  '@opentelemetry/api',
+  '@aws-lambda-powertools/metrics',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -154,6 +159,27 @@ const receiver = createWebhookHandler({ provider: stripeWebhooks({ secret: 's' }
 export const handler = lambdaWebhook(receiver);
 // @ts-expect-error the event is an APIGatewayProxyEventV2, not any
 handler(42);`,
+  },
+  'telemetry.ts': {
+    phase: 'base',
+    code: `import { MemoryStore } from '@oncely/core';
+import { createSqsHandler } from '@oncely/sqs';
+import { combineTelemetry } from '@oncely/telemetry';
+import { powertools } from '@oncely/telemetry/powertools';
+const metrics = { addMetric: () => {}, singleMetric: () => ({ addDimension: () => {}, addMetric: () => {} }) };
+export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, telemetry: combineTelemetry(powertools({ metrics }).telemetry) });`,
+  },
+  'telemetry-extras.ts': {
+    phase: 'extras',
+    code: `import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MemoryStore } from '@oncely/core';
+import { createEachMessageHandler } from '@oncely/kafka';
+import { createSqsHandler } from '@oncely/sqs';
+import { openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { powertools } from '@oncely/telemetry/powertools';
+export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {}, telemetry: openTelemetry({ keys: 'hash' }) });
+export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, ...powertools({ metrics: new Metrics({ namespace: 'n' }), logger: new Logger() }) });`,
   },
   'core-testing.ts': {
     phase: 'extras',

@@ -26,7 +26,7 @@ export {
 } from './events.js';
 export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { assertValidKey, MAX_PLAIN_KEY_BYTES, toStoreKey } from './keys.js';
-export { type ObjectFirstLogger, pinoLogger } from './loggers.js';
+export { consoleLogger, type ObjectFirstLogger, pinoLogger } from './loggers.js';
 export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
 export type { ClaimedRun, ReadyRun } from './ready-run.js';
@@ -56,5 +56,17 @@ export type {
   RecordStatus,
   ReleaseItem,
 } from './store.js';
+export type {
+  OncelyTelemetry,
+  TelemetryAttributes,
+  TelemetryBatch,
+  TelemetryBatchOutcome,
+  TelemetryHandlerRun,
+  TelemetryMessage,
+  TelemetryOutcome,
+  TelemetryScope,
+  TelemetryStoreCall,
+  TraceCarrier,
+} from './telemetry.js';
 export { newToken } from './token.js';
 export type { AdvanceOutcome, Watermark, WatermarkStore, WatermarkUpdate } from './watermark.js';

@@ -4,6 +4,7 @@ import { readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import type { AheadRun } from '../run-message.js';
+import { observeBatch } from '../telemetry.js';
 import {
   assertHandler,
   type LambdaDedupOptions,
@@ -65,14 +66,17 @@ async function processEvent<T>(
   run: (message: QueueMessage<SQSRecord>) => Promise<RecordOutcome<T>>,
   claimAhead?: (message: QueueMessage<SQSRecord>) => Promise<AheadRun<RecordOutcome<T>>>,
 ): Promise<RecordOutcome<T>[]> {
-  const outcomes = await runBatch(eventMessages(event), {
-    ...batchShape(options, event),
-    laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message),
-    run,
-    ...(claimAhead ? { claimAhead } : {}),
-    isFailure: (outcome) => outcome.status === 'failed',
-    blocked: blockedOutcome,
-  });
+  const messages = eventMessages(event);
+  const outcomes = await observeBatch(options.telemetry, messages, () =>
+    runBatch(messages, {
+      ...batchShape(options, event),
+      laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message),
+      run,
+      ...(claimAhead ? { claimAhead } : {}),
+      isFailure: (outcome) => outcome.status === 'failed',
+      blocked: blockedOutcome,
+    }),
+  );
   for (const outcome of outcomes) reportOutcome(options, outcome);
   return outcomes;
 }

@@ -10,6 +10,7 @@ import {
   type MessageRun,
   runMessage,
 } from '../run-message.js';
+import { openMessageScope, telemetryOutcome } from '../telemetry.js';
 import type { ResolvedLambdaOptions, SqsRecordHandler } from './options.js';
 
 /** What one record runs with, or why it cannot start. */
@@ -79,7 +80,11 @@ function lambdaMessageRun<T>(
   handler: SqsRecordHandler<T>,
 ): MessageRun<SQSRecord, T> | RecordOutcome<T> {
   const setup = setUpRecord(options, message, context);
-  if (!setup.ok) return setup.outcome;
+  if (!setup.ok) {
+    // Never started (out of time, no namespace): its scope opens and ends at once.
+    openMessageScope(options.telemetry, message)?.end(telemetryOutcome(setup.outcome, undefined));
+    return setup.outcome;
+  }
   return {
     message,
     deduper: setup.deduper,

@@ -1,5 +1,5 @@
 import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
-import type { Deduper } from '@oncely/core';
+import type { Deduper, OncelyTelemetry } from '@oncely/core';
 import { Consumer, type ConsumerOptions } from 'sqs-consumer';
 import { runBatch } from '../batch.js';
 import { keyedAttribute, type MessageKey, readableKey } from '../key.js';
@@ -54,6 +54,7 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
     ...(options.lease === undefined && visibilityMs !== undefined ? { lease: visibilityMs } : {}),
   });
   const deduper = resolved.dedupers.for(undefined);
+  const queue = queueName(settings.queueUrl);
   const fifo = resolved.fifo === 'auto' ? settings.queueUrl.endsWith('.fifo') : resolved.fifo;
   const heartbeatMs =
     settings.heartbeatInterval === undefined ? undefined : settings.heartbeatInterval * 1000;
@@ -65,16 +66,20 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
   const handlers: Pick<ConsumerOptions, 'handleMessage' | 'handleMessageBatch'> = fifo
     ? {
         handleMessageBatch: async (messages) => {
-          const outcomes = await runBatch<Message, RecordOutcome<T>>(messages.map(fromSdkMessage), {
-            fifo: true,
-            concurrency: resolved.concurrency,
-            run,
-            // A group's claims go to the store together; a key repeated in it is not claimed ahead.
-            claimAhead: (message: QueueMessage<Message>) => claimMessageAhead(messageRun(message)),
-            laneOf: (message: QueueMessage<Message>) => readableKey(resolved.pickKey, message),
-            isFailure: (outcome) => outcome.status === 'failed',
-            blocked: blockedOutcome,
-          });
+          const outcomes = await runBatch<Message, RecordOutcome<T>>(
+            messages.map((message) => fromSdkMessage(message, queue)),
+            {
+              fifo: true,
+              concurrency: resolved.concurrency,
+              run,
+              // A group's claims go to the store together; a key repeated in it is not claimed ahead.
+              claimAhead: (message: QueueMessage<Message>) =>
+                claimMessageAhead(messageRun(message)),
+              laneOf: (message: QueueMessage<Message>) => readableKey(resolved.pickKey, message),
+              isFailure: (outcome) => outcome.status === 'failed',
+              blocked: blockedOutcome,
+            },
+          );
           outcomes.forEach((outcome, index) => {
             reportOutcome(resolved, outcome);
             if (outcome.status === 'failed') {
@@ -90,13 +95,16 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
       }
     : {
         handleMessage: async (message) => {
-          const outcome = await run(fromSdkMessage(message));
+          const outcome = await run(fromSdkMessage(message, queue));
           reportOutcome(resolved, outcome);
           if (outcome.status === 'failed') throw asError(outcome.error);
           return message;
         },
       };
-  consumer = Consumer.create({ ...withAttributes(settings, options.key, fifo), ...handlers });
+  consumer = Consumer.create({
+    ...withTraceAttributes(withAttributes(settings, options.key, fifo), deduper.telemetry),
+    ...handlers,
+  });
   return consumer;
 }
 
@@ -158,6 +166,22 @@ function withAttributes(
     messageSystemAttributeNames: merge(settings.messageSystemAttributeNames, system),
     messageAttributeNames: merge(settings.messageAttributeNames, attribute ? [attribute] : []),
     suppressFifoWarning: settings.suppressFifoWarning ?? fifo,
+  };
+}
+
+/**
+ * With telemetry on, also requests where a producer's trace context travels: the
+ * `traceparent` and `tracestate` message attributes and the `AWSTraceHeader` system one.
+ */
+function withTraceAttributes(
+  settings: ConsumerSettings,
+  telemetry: OncelyTelemetry | undefined,
+): ConsumerSettings {
+  if (telemetry?.message === undefined) return settings;
+  return {
+    ...settings,
+    messageSystemAttributeNames: merge(settings.messageSystemAttributeNames, ['AWSTraceHeader']),
+    messageAttributeNames: merge(settings.messageAttributeNames, ['traceparent', 'tracestate']),
   };
 }
 
