@@ -10,8 +10,8 @@ import { spyStore, spyWatermarkStore } from '@oncely/core/testing';
 import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
 import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
 import { createEachBatchHandler, createWatermarkBatchHandler } from '@oncely/kafka';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
 describeWithServers('@oncely/kafka with DynamoDB', () => {

@@ -4,6 +4,7 @@
  * offset reads, and a ledger that counts effects per key.
  */
 import { randomUUID } from 'node:crypto';
+import { kafkaClient } from '@oncely/test-support/servers';
 import {
   type Admin,
   type Consumer,
@@ -14,7 +15,6 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import { kafkaClient } from '../support/servers.js';
 
 /** A name no other test (or earlier run against the same broker) uses. */
 export function unique(prefix: string): string {

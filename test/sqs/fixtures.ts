@@ -15,8 +15,8 @@
  * });
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { sqsClient } from '@oncely/test-support/servers';
 import { afterAll, beforeAll } from 'vitest';
-import { sqsClient } from '../support/servers.js';
 import { type CreateQueueOptions, createQueue, deleteQueue, type TestQueue } from './queues.js';
 
 /** The SQS side of a suite: one client, and the queues the suite made, deleted after it. */

@@ -4,9 +4,9 @@
  */
 import { createSqsHandler, MessageBodyError, type RecordOutcome } from '@oncely/sqs';
 import { createSqsEventSource } from '@oncely/sqs/testing/sqs-server';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 import { useQueues } from './fixtures.js';
 import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 

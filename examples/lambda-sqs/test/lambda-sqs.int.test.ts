@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createTable } from '@oncely/dynamodb';
 import { createSqsEventSource, type LambdaSqsHandler } from '@oncely/sqs/testing/sqs-server';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useQueues } from '../../../test/sqs/fixtures.js';
 import {
@@ -20,11 +21,6 @@ import {
   sendMessages,
   type TestQueue,
 } from '../../../test/sqs/queues.js';
-import {
-  describeWithServers,
-  dynamoClient,
-  dynamodbEndpoint,
-} from '../../../test/support/servers.js';
 
 const FORMS = ['handler', 'middy-handler', 'powertools-handler'] as const;
 

@@ -1,12 +1,12 @@
 import { createDeduper, MemoryStore, pinoLogger, StoreError } from '@oncely/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type CapturedLogger,
   captureConsole,
   capturePino,
   capturePowertools,
   jsonLines,
-} from '../../../test/support/loggers.js';
+} from '@oncely/test-support/loggers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /** A store whose claims fail, so the engine logs `store claim failed` with its context. */
 class FailingStore extends MemoryStore {

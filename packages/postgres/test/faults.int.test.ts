@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { createDeduper, ManualClock, type OncelyEvent, StoreError } from '@oncely/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { PostgresStore, TableNotFoundError } from '../src/index.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { postgresUrl } from '../../../test/support/servers.js';
+import { postgresUrl } from '@oncely/test-support/servers';
 import { createTable, type PostgresPool, PostgresStore } from '../src/index.js';
 
 /** The table every test store uses, inside its own schema. */

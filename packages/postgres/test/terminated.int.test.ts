@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDeduper, ManualClock, type OncelyEvent, StoreError } from '@oncely/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { PostgresStore } from '../src/index.js';
 import { deferred, until } from './deferred.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDeduper, InProgressError, type RunContext, StoreError } from '@oncely/core';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { EffectFailedError, InvalidEffectError, PostgresStore } from '../src/index.js';
 import { deferred, until } from './deferred.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';

@@ -5,7 +5,7 @@ import {
   serveHono,
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
-import { describeWithServers } from '../../../test/support/servers.js';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { type FreshSchema, freshSchema } from './support.js';
 
 // The webhook scenarios (one run among concurrent deliveries, byte-exact replays, forged

@@ -1,8 +1,8 @@
+import { describeWithServers } from '@oncely/test-support/servers';
 import type { SQSEvent } from 'aws-lambda';
 import { expect, it } from 'vitest';
 import { useQueues } from '../../../test/sqs/fixtures.js';
 import { queueDepth, receiveVisible, sendMessages } from '../../../test/sqs/queues.js';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { createSqsEventSource } from '../src/testing/sqs-server/index.js';
 
 describeWithServers('createSqsEventSource against ElasticMQ', () => {
