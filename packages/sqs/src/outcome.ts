@@ -1,5 +1,5 @@
 import { InProgressError, type OncelyLogger } from '@oncely/core';
-import { GroupBlockedError, InvocationDeadlineError } from './errors.js';
+import { EarlierCopyFailedError, GroupBlockedError, InvocationDeadlineError } from './errors.js';
 import type { QueueMessage } from './message.js';
 
 /**
@@ -54,7 +54,8 @@ export interface OutcomeSink<T> {
 /**
  * Logs a failure with its typed error and hands every outcome to `onOutcome`.
  * Failures that only mean "come back later" (another delivery holds the key, the FIFO
- * group is blocked, the invocation is out of time) are warnings; the rest are errors.
+ * group is blocked, an earlier copy failed, the invocation is out of time) are warnings;
+ * the rest are errors.
  */
 export function reportOutcome<T>(sink: OutcomeSink<T>, outcome: RecordOutcome<T>): void {
   if (outcome.status === 'failed') {
@@ -79,6 +80,7 @@ function isRetryLater(error: unknown): boolean {
   return (
     error instanceof InProgressError ||
     error instanceof GroupBlockedError ||
+    error instanceof EarlierCopyFailedError ||
     error instanceof InvocationDeadlineError
   );
 }
