@@ -160,17 +160,5 @@ export class EffectLedger {
   }
 }
 
-/** Polls `check` until it holds, for real-server waits; fails with `what` after `timeoutMs`. */
-export async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** The shared real-server wait, re-exported for the Kafka tests that import it from here. */
+export { eventually } from '@oncely/test-support/eventually';
