@@ -40,13 +40,7 @@ import {
 } from './forms.js';
 import { type QueueWatch, watchQueue } from './watch.js';
 
-export {
-  SQS_FORM_LIMITS,
-  SQS_FORMS,
-  type SqsForm,
-  type SqsFormLimits,
-  type WorkMessage,
-} from './forms.js';
+export { SQS_FORM_LIMITS, SQS_FORMS, type SqsForm, type SqsFormLimits } from './forms.js';
 
 /** Options of {@link describeSqsScenarios}. */
 export interface SqsScenarioOptions {
