@@ -14,7 +14,7 @@ import {
   type RecordOutcome,
   ReportedFailureError,
 } from '../src/index.js';
-import { sqsDedupMiddleware } from '../src/middy/index.js';
+import { type SqsMiddlewareOptions, sqsDedupMiddleware } from '../src/middy/index.js';
 import { deferred, event, failedIds, lambdaContext, record } from './fixtures.js';
 
 /** A batch handler that records what it saw and fails the IDs it is told to. */
@@ -153,19 +153,25 @@ describe('sqsDedupMiddleware', () => {
         record('m-2', { body: body('order-2') }),
         record('m-3', { body: body('order-1') }),
       );
-
-    it('acknowledges the copy as a duplicate, as createSqsHandler does; the handler sees the first only', async () => {
+    /** The middleware keyed by the body's `id` around {@link batchHandler}, recording outcomes. */
+    const keyedById = (failing: string[] = [], options: Partial<SqsMiddlewareOptions> = {}) => {
       const outcomes: RecordOutcome<undefined>[] = [];
-      const inner = batchHandler();
+      const inner = batchHandler(failing);
       const handler = middy<SQSEvent, SQSBatchResponse>()
         .use(
           sqsDedupMiddleware({
             store: new MemoryStore(),
             key: { bodyField: 'id' },
             onOutcome: (o) => outcomes.push(o),
+            ...options,
           }),
         )
         .handler(inner.handler);
+      return { handler, inner, outcomes };
+    };
+
+    it('acknowledges the copy as a duplicate, as createSqsHandler does; the handler sees the first only', async () => {
+      const { handler, inner, outcomes } = keyedById();
       const response = await handler(batch(), lambdaContext());
       expect(failedIds(response)).toEqual([]);
       expect(inner.seen).toEqual([['m-1', 'm-2']]);
@@ -218,17 +224,7 @@ describe('sqsDedupMiddleware', () => {
     });
 
     it('fails the copy without running it when its first copy failed; the redelivery runs it', async () => {
-      const outcomes: RecordOutcome<undefined>[] = [];
-      const inner = batchHandler(['m-1']);
-      const handler = middy<SQSEvent, SQSBatchResponse>()
-        .use(
-          sqsDedupMiddleware({
-            store: new MemoryStore(),
-            key: { bodyField: 'id' },
-            onOutcome: (o) => outcomes.push(o),
-          }),
-        )
-        .handler(inner.handler);
+      const { handler, inner, outcomes } = keyedById(['m-1']);
       const response = await handler(batch(), lambdaContext());
       expect(failedIds(response).sort()).toEqual(['m-1', 'm-3']);
       const copy = outcomes.find((o) => o.messageId === 'm-3');
@@ -252,17 +248,9 @@ describe('sqsDedupMiddleware', () => {
     });
 
     it('checks the copy against the stored fingerprint, as any duplicate', async () => {
-      const outcomes: RecordOutcome<undefined>[] = [];
-      const handler = middy<SQSEvent, SQSBatchResponse>()
-        .use(
-          sqsDedupMiddleware({
-            store: new MemoryStore(),
-            key: { bodyField: 'id' },
-            fingerprint: (r) => JSON.parse(r.body).amount,
-            onOutcome: (o) => outcomes.push(o),
-          }),
-        )
-        .handler(batchHandler().handler);
+      const { handler, outcomes } = keyedById([], {
+        fingerprint: (r) => JSON.parse(r.body).amount,
+      });
       const response = await handler(
         event(
           record('m-1', { body: body('order-1', { amount: 5 }) }),
@@ -276,10 +264,7 @@ describe('sqsDedupMiddleware', () => {
     });
 
     it('FIFO: a copy in the same group is held back and acknowledged; the group goes on', async () => {
-      const inner = batchHandler();
-      const handler = middy<SQSEvent, SQSBatchResponse>()
-        .use(sqsDedupMiddleware({ store: new MemoryStore(), key: { bodyField: 'id' } }))
-        .handler(inner.handler);
+      const { handler, inner } = keyedById();
       const response = await handler(
         event(
           record('a1', { groupId: 'A', body: body('order-1') }),
