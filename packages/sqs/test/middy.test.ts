@@ -161,7 +161,7 @@ describe('sqsDedupMiddleware', () => {
         .use(
           sqsDedupMiddleware({
             store: new MemoryStore(),
-            key: { bodyField: 'id' },
+            key: { field: 'id' },
             onOutcome: (o) => outcomes.push(o),
             ...options,
           }),
@@ -185,7 +185,7 @@ describe('sqsDedupMiddleware', () => {
       const lambdaOutcomes: RecordOutcome<unknown>[] = [];
       const lambda = createSqsHandler({
         store: new MemoryStore(),
-        key: { bodyField: 'id' },
+        key: { field: 'id' },
         onOutcome: (o) => lambdaOutcomes.push(o),
         handler: () => undefined,
       });
@@ -211,7 +211,7 @@ describe('sqsDedupMiddleware', () => {
         },
       };
       const handler = middy<SQSEvent, SQSBatchResponse>()
-        .use(sqsDedupMiddleware({ store, key: { bodyField: 'id' } }))
+        .use(sqsDedupMiddleware({ store, key: { field: 'id' } }))
         .handler(batchHandler().handler);
       await handler(batch(), lambdaContext());
       expect(calls).toEqual([
@@ -239,7 +239,7 @@ describe('sqsDedupMiddleware', () => {
 
     it('fails the copies when the batch handler throws', async () => {
       const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
-        .use(sqsDedupMiddleware({ store: new MemoryStore(), key: { bodyField: 'id' } }))
+        .use(sqsDedupMiddleware({ store: new MemoryStore(), key: { field: 'id' } }))
         .handler(async () => {
           throw new Error('database down');
         });

@@ -79,7 +79,7 @@ export interface FormSetup {
   readonly fifo: boolean;
   readonly store: DedupStore;
   readonly namespace: string;
-  readonly key: 'messageId' | { readonly bodyField: string };
+  readonly key: 'messageId' | { readonly field: string };
   readonly onOutcome: (outcome: RecordOutcome<unknown>) => void;
   /** The per-message effect; throws to fail the message. */
   readonly work: (message: WorkMessage) => Promise<void>;

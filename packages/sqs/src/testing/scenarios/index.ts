@@ -60,13 +60,13 @@ export interface SqsScenarioOptions {
 }
 
 /** The key of the scenarios that read it from the body, as producers' event IDs. */
-const BY_EVENT_ID = { bodyField: 'eventId' } as const;
+const BY_EVENT_ID = { field: 'eventId' } as const;
 
 /** What one test sets up. */
 interface ScenarioSettings {
   readonly queue?: Omit<CreateQueueOptions, 'prefix'>;
   /** @default 'messageId' */
-  readonly key?: 'messageId' | { readonly bodyField: string };
+  readonly key?: 'messageId' | { readonly field: string };
   /** @default the suite's store */
   readonly store?: DedupStore;
   /** The effect of one run; throw to fail it. `attempt` counts the runs of that message. */
