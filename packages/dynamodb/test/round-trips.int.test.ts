@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
-import { countRequests } from '@oncely/test-support/request-counter';
-import { describeWithServers } from '@oncely/test-support/servers';
-import { useStoreTable } from '@oncely/test-support/tables';
-import { expect, it } from 'vitest';
 import { gate } from '@oncely/test-support/gate';
 import { countRequests } from '@oncely/test-support/request-counter';
 import { describeWithServers } from '@oncely/test-support/servers';
 import { useStoreTable } from '@oncely/test-support/tables';
+import { expect, it } from 'vitest';
 
 describeWithServers('DynamoDBStore round trips', () => {
   const table = useStoreTable('round-trips');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
 import { describeDeduperFlows } from '@oncely/test-support/deduper-flows';
 import { describeWithServers } from '@oncely/test-support/servers';
+import { afterAll, beforeAll } from 'vitest';
 import { type FreshSchema, freshSchema } from './support.js';
 
 // The deduper's flows over PostgresStore, end to end: new, duplicate, in progress,
