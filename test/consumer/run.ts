@@ -53,6 +53,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/sqs/middy': 'extras',
   '@oncely/sqs/worker': 'extras',
   '@oncely/sqs/testing/sqs-server': 'extras',
+  '@oncely/sqs/testing/scenarios': 'vitest',
   '@oncely/kafka': 'base',
   '@oncely/webhook': 'base',
   '@oncely/webhook/lambda': 'base',
@@ -82,9 +83,15 @@ const ABSENT_IN_BASE = [
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
 const VITEST_FILE = `import { MemoryStore } from '@oncely/core';
 import { describeStoreConformance } from '@oncely/core/testing';
+import { SQS_FORM_LIMITS } from '@oncely/sqs/testing/scenarios';
 import { describeWebhookScenarios, serveHono } from '@oncely/webhook/testing';
+import { expect, it } from 'vitest';
 
 describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
+// The SQS suite needs an SQS server: loaded here, run by the repository's own tests.
+it('loads the SQS scenario suite', () => {
+  expect(Object.keys(SQS_FORM_LIMITS)).toEqual(['lambda', 'middy', 'powertools', 'worker']);
+});
 describeWebhookScenarios('hono', { serve: serveHono, store: () => new MemoryStore() });
 `;
 
@@ -196,6 +203,16 @@ import { createDedupConsumer } from '@oncely/sqs/worker';
 export const middleware = sqsDedupMiddleware({ store: new MemoryStore() });
 export const consumer = createDedupConsumer({ store: new MemoryStore(), consumer: { queueUrl: 'q', sqs: new SQSClient({}) }, handler: async () => {} });
 export const source = createSqsEventSource({ client: new SQSClient({}), queueUrl: 'q', handler: async () => ({ batchItemFailures: [] }) });`,
+  },
+  'sqs-scenarios.ts': {
+    phase: 'extras',
+    code: `import { SQSClient } from '@aws-sdk/client-sqs';
+import { MemoryStore } from '@oncely/core';
+import { describeSqsScenarios, SQS_FORM_LIMITS, type SqsScenarioOptions } from '@oncely/sqs/testing/scenarios';
+const options: SqsScenarioOptions = { store: () => new MemoryStore(), sqs: () => new SQSClient({}), forms: ['lambda'] };
+export const suite: (name: string, options: SqsScenarioOptions) => void = describeSqsScenarios;
+export const limit: 'same batch' | 'redelivery' = SQS_FORM_LIMITS.worker.inBatchCopy;
+export { options };`,
   },
   'webhook-extras.ts': {
     phase: 'extras',

@@ -3,7 +3,7 @@
  * the code it documents.
  *
  * @example
- * import { quickStart, runTypeScript } from '../../../test/support/readme.js';
+ * import { quickStart, runTypeScript } from '@oncely/test-support/readme';
  *
  * const { code, output } = await quickStart(new URL('../README.md', import.meta.url));
  * expect(await runTypeScript(code, { name: 'kafka-quick-start' })).toBe(output);

@@ -6,12 +6,12 @@
 import { silentLogger } from '@oncely/core';
 import { createEachMessageHandler } from '@oncely/kafka';
 import { openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, expect, it } from 'vitest';
 import { eventually, KafkaHarness, unique } from '../kafka/harness.js';
-import { sumOf, useOpenTelemetry } from '../support/otel.js';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 describeWithServers('OpenTelemetry through the Kafka eachMessage handler', () => {
   const harness = new KafkaHarness();

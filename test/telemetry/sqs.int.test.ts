@@ -5,15 +5,14 @@
 
 import { silentLogger } from '@oncely/core';
 import { createSqsHandler } from '@oncely/sqs';
-import { createSqsEventSource } from '@oncely/sqs/testing/sqs-server';
+import { createSqsEventSource, sendMessages, type TestQueue } from '@oncely/sqs/testing/sqs-server';
 import { openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
+import { useQueues } from '@oncely/test-support/queues';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { expect, it } from 'vitest';
-import { useQueues } from '../sqs/fixtures.js';
-import { sendMessages, type TestQueue } from '../sqs/queues.js';
-import { sumOf, useOpenTelemetry } from '../support/otel.js';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 /** The queue's name: the last part of its ARN, as Lambda's `eventSourceARN` gives it. */
 const nameOf = (queue: TestQueue) => queue.arn.slice(queue.arn.lastIndexOf(':') + 1);

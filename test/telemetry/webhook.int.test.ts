@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger } from '@oncely/core';
 import { openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { createWebhookHandler, idempotencyKey } from '@oncely/webhook';
 import { type ServedReceiver, serveExpress } from '@oncely/webhook/testing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterEach, expect, it } from 'vitest';
-import { sumOf, useOpenTelemetry } from '../support/otel.js';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 describeWithServers('OpenTelemetry through a webhook receiver on Express', () => {
   const table = useStoreTable('otel-webhook');

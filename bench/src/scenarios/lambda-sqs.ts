@@ -1,5 +1,5 @@
+import { countRequests, type RequestCounter } from '@oncely/test-support/request-counter';
 import type { SQSRecord } from 'aws-lambda';
-import { countRequests, type RequestCounter } from '../../../test/support/request-counter.js';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import { lambdaContext } from '../contenders/lambda-context.js';
 import {

@@ -1,12 +1,12 @@
 import { createDeduper, MemoryStore, pinoLogger } from '@oncely/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type CapturedLogger,
   captureConsole,
   capturePino,
   capturePowertools,
   jsonLines,
-} from '../../../test/support/loggers.js';
+} from '@oncely/test-support/loggers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /**
  * A store whose releases fail. After a handler error the engine swallows the failed release

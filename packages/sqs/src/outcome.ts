@@ -1,6 +1,6 @@
 import type { OncelyLogger } from '@oncely/core';
 import { type FailureLevel, failureLevel } from '@oncely/core/adapter';
-import { GroupBlockedError, InvocationDeadlineError } from './errors.js';
+import { EarlierCopyFailedError, GroupBlockedError, InvocationDeadlineError } from './errors.js';
 import type { QueueMessage } from './message.js';
 
 /**
@@ -55,7 +55,8 @@ export interface OutcomeSink<T> {
 /**
  * Logs a failure once, with its typed error, and hands every outcome to `onOutcome`.
  * Levels (the README's logging table): another delivery holds the key, or the FIFO group
- * is blocked by an earlier failure (itself logged), is `info`; the invocation out of time
+ * is blocked by an earlier failure (itself logged), or an earlier copy in the batch
+ * failed (itself logged), is `info`; the invocation out of time
  * is `warn`; the rest (the handler's error, a store error, a lost lease, an unreadable key)
  * is `error`.
  */
@@ -77,7 +78,7 @@ export function reportOutcome<T>(sink: OutcomeSink<T>, outcome: RecordOutcome<T>
 }
 
 function levelOf(error: unknown): FailureLevel {
-  if (error instanceof GroupBlockedError) return 'info';
+  if (error instanceof GroupBlockedError || error instanceof EarlierCopyFailedError) return 'info';
   if (error instanceof InvocationDeadlineError) return 'warn';
   return failureLevel(error);
 }

@@ -10,10 +10,10 @@ import { createEachBatchHandler } from '@oncely/kafka';
 import { createSqsHandler } from '@oncely/sqs';
 import { createLambdaContext } from '@oncely/sqs/testing';
 import { fromXrayHeader, openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { sumOf, useOpenTelemetry } from '../../../test/support/otel.js';
 import { batchPayload, message } from '../../kafka/test/fakes.js';
 
 const otel = useOpenTelemetry();

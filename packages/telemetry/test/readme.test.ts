@@ -1,5 +1,5 @@
+import { exampleUnder, runTypeScript } from '@oncely/test-support/readme';
 import { expect, it } from 'vitest';
-import { exampleUnder, runTypeScript } from '../../../test/support/readme.js';
 
 const readme = new URL('../README.md', import.meta.url);
 

@@ -1,6 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
-import { readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import type { AheadRun } from '../run-message.js';
@@ -70,7 +69,6 @@ async function processEvent<T>(
   const outcomes = await observeBatch(options.telemetry, messages, () =>
     runBatch(messages, {
       ...batchShape(options, event),
-      laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message),
       run,
       ...(claimAhead ? { claimAhead } : {}),
       isFailure: (outcome) => outcome.status === 'failed',

@@ -1,6 +1,7 @@
 import type { Deduper } from '@oncely/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvocationDeadlineError } from '../errors.js';
+import { readableKey } from '../key.js';
 import { fromLambdaRecord, type QueueMessage } from '../message.js';
 import { failedOutcome, type RecordOutcome } from '../outcome.js';
 import {
@@ -102,14 +103,25 @@ function lambdaMessageRun<T>(
   };
 }
 
-/** FIFO or standard, and the concurrency bound, for one event. */
-export function batchShape<T>(
-  options: ResolvedLambdaOptions<T>,
-  event: SQSEvent,
-): { readonly fifo: boolean; readonly concurrency: number } {
+/** How the Lambda forms run one event's records: the part of the batch plan they share. */
+export interface BatchShape {
+  readonly fifo: boolean;
+  readonly concurrency: number;
+  /**
+   * The record's key: records of a standard batch with the same key run one after
+   * another, and a FIFO group does not claim a repeated key ahead. `createSqsHandler`
+   * and the middy middleware both plan with it, so a producer's copy inside a batch is
+   * treated alike (run after the first copy, and acknowledged as a duplicate).
+   */
+  readonly laneOf: (message: QueueMessage<SQSRecord>) => string | undefined;
+}
+
+/** FIFO or standard, the concurrency bound and the lanes, for one event. */
+export function batchShape<T>(options: ResolvedLambdaOptions<T>, event: SQSEvent): BatchShape {
   return {
     fifo: options.fifo === 'auto' ? isFifoEvent(event) : options.fifo,
     concurrency: options.concurrency,
+    laneOf: (message) => readableKey(options.pickKey, message),
   };
 }
 
