@@ -1,0 +1,130 @@
+/**
+ * The Redis clients the tests run the store on, each connected to a URL, with a random key
+ * prefix per store and a cleanup that deletes that prefix's keys (SCAN + DEL), so runs on
+ * the shared server never see each other's records.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Valkey } from 'iovalkey';
+import { createClient } from 'redis';
+import { fromIoredis, fromNodeRedis, type RedisScriptClient } from '../src/index.js';
+
+/** A connected client of one family, as the store takes it, and how to close it. */
+export interface TestClient {
+  /** The client family, for test names. */
+  readonly family: ClientFamily;
+  /** The client as a user passes it to `RedisStore`. */
+  readonly native: object;
+  /** The same client through the store's interface. */
+  readonly scripts: RedisScriptClient;
+  /** `PTTL key`: ms until the key expires (-1 without an expiry, -2 when absent). */
+  pttl(key: string): Promise<number>;
+  /** Every key under `prefix`, by SCAN. */
+  keys(prefix: string): Promise<string[]>;
+  /** Deletes every key under `prefix`. */
+  dropPrefix(prefix: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The client families the store supports, each run by the conformance suite. */
+export const CLIENT_FAMILIES = ['node-redis', 'ioredis', 'iovalkey'] as const;
+export type ClientFamily = (typeof CLIENT_FAMILIES)[number];
+
+/** Options that make a dead server fail calls quickly instead of queueing them. */
+export interface FailFast {
+  /** Fail commands while disconnected rather than queue them until the server is back. */
+  readonly failFast?: boolean;
+}
+
+/** A fresh prefix for one store, e.g. `oncely-test:1a2b3c4d:`. */
+export function testPrefix(): string {
+  return `oncely-test:${randomUUID().slice(0, 8)}:`;
+}
+
+/** Connects a client of `family` to `url`. */
+export async function connectClient(
+  family: ClientFamily,
+  url: string,
+  options: FailFast = {},
+): Promise<TestClient> {
+  return family === 'node-redis' ? nodeRedis(url, options) : ioredisFamily(family, url, options);
+}
+
+async function nodeRedis(url: string, { failFast }: FailFast): Promise<TestClient> {
+  const client = createClient({
+    url,
+    ...(failFast
+      ? {
+          disableOfflineQueue: true,
+          socket: { reconnectStrategy: () => 50, connectTimeout: 1_000 },
+        }
+      : {}),
+  });
+  // An unhandled 'error' event would crash the worker while the server is down.
+  client.on('error', () => {});
+  await client.connect();
+  const keys = async (prefix: string) => {
+    const found: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      found.push(...batch);
+    }
+    return found;
+  };
+  return {
+    family: 'node-redis',
+    native: client,
+    scripts: fromNodeRedis(client),
+    pttl: (key) => client.pTTL(key),
+    keys,
+    async dropPrefix(prefix) {
+      const found = await keys(prefix);
+      if (found.length > 0) await client.del(found);
+    },
+    async close() {
+      if (client.isOpen) client.destroy();
+    },
+  };
+}
+
+async function ioredisFamily(
+  family: 'ioredis' | 'iovalkey',
+  url: string,
+  { failFast }: FailFast,
+): Promise<TestClient> {
+  const options = {
+    lazyConnect: true,
+    ...(failFast
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 }
+      : {}),
+  };
+  // Two copies of one API: the tests drive both through the same calls.
+  const client = (
+    family === 'ioredis' ? new Redis(url, options) : new Valkey(url, options)
+  ) as Redis;
+  client.on('error', () => {});
+  await client.connect();
+  const keys = async (prefix: string) => {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      found.push(...batch);
+    } while (cursor !== '0');
+    return found;
+  };
+  return {
+    family,
+    native: client,
+    scripts: fromIoredis(client),
+    pttl: (key) => client.pttl(key),
+    keys,
+    async dropPrefix(prefix) {
+      const found = await keys(prefix);
+      if (found.length > 0) await client.del(...found);
+    },
+    async close() {
+      client.disconnect();
+    },
+  };
+}
