@@ -30,10 +30,12 @@ export interface TestClient {
 export const CLIENT_FAMILIES = ['node-redis', 'ioredis', 'iovalkey'] as const;
 export type ClientFamily = (typeof CLIENT_FAMILIES)[number];
 
-/** Options that make a dead server fail calls quickly instead of queueing them. */
-export interface FailFast {
+/** How a test client behaves when the server is in trouble. */
+export interface ClientOptions {
   /** Fail commands while disconnected rather than queue them until the server is back. */
   readonly failFast?: boolean;
+  /** Give up on a command after this many ms (the clients wait forever by default). */
+  readonly timeoutMs?: number;
 }
 
 /** A fresh prefix for one store, e.g. `oncely-test:1a2b3c4d:`. */
@@ -45,14 +47,15 @@ export function testPrefix(): string {
 export async function connectClient(
   family: ClientFamily,
   url: string,
-  options: FailFast = {},
+  options: ClientOptions = {},
 ): Promise<TestClient> {
   return family === 'node-redis' ? nodeRedis(url, options) : ioredisFamily(family, url, options);
 }
 
-async function nodeRedis(url: string, { failFast }: FailFast): Promise<TestClient> {
+async function nodeRedis(url: string, { failFast, timeoutMs }: ClientOptions): Promise<TestClient> {
   const client = createClient({
     url,
+    ...(timeoutMs === undefined ? {} : { commandOptions: { timeout: timeoutMs } }),
     ...(failFast
       ? {
           disableOfflineQueue: true,
@@ -89,10 +92,11 @@ async function nodeRedis(url: string, { failFast }: FailFast): Promise<TestClien
 async function ioredisFamily(
   family: 'ioredis' | 'iovalkey',
   url: string,
-  { failFast }: FailFast,
+  { failFast, timeoutMs }: ClientOptions,
 ): Promise<TestClient> {
   const options = {
     lazyConnect: true,
+    ...(timeoutMs === undefined ? {} : { commandTimeout: timeoutMs }),
     ...(failFast
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 }
       : {}),
