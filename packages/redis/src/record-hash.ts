@@ -15,6 +15,10 @@ import type { DedupRecord } from '@oncely/core';
  *
  * A hash, not one encoded string: the scripts read and set single fields without decoding
  * (or re-sending) a stored result, and an operator reads a record with `HGETALL`.
+ *
+ * @example
+ * // redis-cli HGET oncely:payments#evt_123 status
+ * RECORD_FIELDS.status; // 'status'
  */
 export const RECORD_FIELDS = {
   status: 'status',

@@ -1,8 +1,13 @@
 import { describeStoreConformance } from '@oncely/core/testing';
 import { expect, it } from 'vitest';
+import {
+  CLIENT_FAMILIES,
+  connectClient,
+  type TestClient,
+  testPrefix,
+} from '../../../test/support/redis-clients.js';
 import { describeWithServers, redisUrl } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { CLIENT_FAMILIES, connectClient, type TestClient, testPrefix } from './clients.js';
 
 // The same contract on every client family: node-redis, ioredis and iovalkey, each passed
 // to the store as the user's own client (the store recognises it).

@@ -7,10 +7,10 @@ import {
   StoreError,
 } from '@oncely/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { type RedisScriptClient, RedisStore } from '../src/index.js';
-import { connectClient, type TestClient } from './clients.js';
 
 const MESSAGES = 120;
 const WORKERS = 4;

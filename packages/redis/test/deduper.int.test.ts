@@ -9,9 +9,9 @@ import {
 } from '@oncely/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../../../test/support/gate.js';
+import { connectClient, type TestClient, testPrefix } from '../../../test/support/redis-clients.js';
 import { describeWithServers, redisUrl } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { connectClient, type TestClient, testPrefix } from './clients.js';
 
 describeWithServers('createDeduper with RedisStore, end to end', () => {
   describe.each(['node-redis', 'ioredis'] as const)('on %s', (family) => {

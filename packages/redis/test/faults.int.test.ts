@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper, StoreError } from '@oncely/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { connectClient, type TestClient } from './clients.js';
 
 const CLAIM = { leaseMs: 30_000, ttlMs: 60_000 };
 

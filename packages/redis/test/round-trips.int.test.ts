@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../../../test/support/gate.js';
+import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { connectClient, type TestClient } from './clients.js';
 import { type CountingClient, countingClient } from './counting-client.js';
 
 /**

@@ -4,10 +4,10 @@
  * the shared server never see each other's records.
  */
 import { randomUUID } from 'node:crypto';
+import { fromIoredis, fromNodeRedis, type RedisScriptClient } from '@oncely/redis';
 import { Redis } from 'ioredis';
 import { Valkey } from 'iovalkey';
 import { createClient } from 'redis';
-import { fromIoredis, fromNodeRedis, type RedisScriptClient } from '../src/index.js';
 
 /** A connected client of one family, as the store takes it, and how to close it. */
 export interface TestClient {
