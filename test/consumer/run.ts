@@ -32,7 +32,7 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'sqs', 'kafka', 'webhook'] as const;
+const PACKAGES = ['core', 'dynamodb', 'sqs', 'kafka', 'webhook', 'redis'] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -58,6 +58,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/webhook/fastify': 'extras',
   '@oncely/webhook/hono': 'extras',
   '@oncely/webhook/testing': 'vitest',
+  '@oncely/redis': 'base',
 };
 
 /** Optional peers that must not be installed by the main lines, or the base phase proves nothing. */
@@ -70,6 +71,8 @@ const ABSENT_IN_BASE = [
   'fastify',
   'hono',
   'vitest',
+  'ioredis',
+  'iovalkey',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -129,6 +132,24 @@ const receiver = createWebhookHandler({ provider: stripeWebhooks({ secret: 's' }
 export const handler = lambdaWebhook(receiver);
 // @ts-expect-error the event is an APIGatewayProxyEventV2, not any
 handler(42);`,
+  },
+  'redis.ts': {
+    phase: 'base',
+    code: `import { createDeduper } from '@oncely/core';
+import { RedisStore } from '@oncely/redis';
+import { createClient } from 'redis';
+const client = createClient({ url: 'redis://127.0.0.1:6379' });
+export const deduper = createDeduper({ store: new RedisStore({ client }), namespace: 'n' });
+// @ts-expect-error a URL is not a client
+new RedisStore({ client: 'redis://127.0.0.1:6379' });`,
+  },
+  'redis-extras.ts': {
+    phase: 'extras',
+    code: `import { fromIoredis, RedisStore } from '@oncely/redis';
+import { Redis } from 'ioredis';
+import { Valkey } from 'iovalkey';
+export const ioredis = new RedisStore({ client: new Redis({ lazyConnect: true }) });
+export const iovalkey = new RedisStore({ client: fromIoredis(new Valkey({ lazyConnect: true })) });`,
   },
   'core-testing.ts': {
     phase: 'extras',

@@ -6,7 +6,7 @@ import { connectClient, type TestClient } from '../../../test/support/redis-clie
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { type CountingClient, countingClient } from './counting-client.js';
+import { type CountingClient, countingClient } from '../../../test/support/redis-counter.js';
 
 /**
  * What each path costs, counted twice: by the store's client interface (round trips and

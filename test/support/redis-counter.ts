@@ -1,11 +1,14 @@
-import type { RedisScriptClient } from '../src/index.js';
+import type { RedisScriptClient } from '@oncely/redis';
 
-/** A {@link RedisScriptClient} that counts what the store sends through it. */
+/**
+ * A {@link RedisScriptClient} that counts what the store sends through it; a
+ * `RequestCounter` too (its `total` is the commands), for the bench's phases.
+ */
 export interface CountingClient extends RedisScriptClient {
   /** Round trips: one per `runScripts` (a pipeline), `hgetall` or `del`. */
   readonly roundTrips: number;
   /** Commands: one per script call, `hgetall` or `del`. */
-  readonly commands: number;
+  readonly total: number;
   /** Commands by name, e.g. `{ EVALSHA: 10, EVAL: 1 }`. */
   byCommand(): Record<string, number>;
   reset(): void;
@@ -30,7 +33,7 @@ export function countingClient(inner: RedisScriptClient): CountingClient {
     get roundTrips() {
       return roundTrips;
     },
-    get commands() {
+    get total() {
       return [...counts.values()].reduce((sum, value) => sum + value, 0);
     },
     byCommand: () => Object.fromEntries(counts),
