@@ -140,13 +140,17 @@ export async function runRounds(
   return { phases, failures, roundTrips, duplicateShare, expectedRequests };
 }
 
-/** What one batch of 10 costs a contender: requests for 10 new messages, then for their redelivery. */
+/** What one batch of 10 costs a contender: for 10 new messages, then for their redelivery. */
 export interface BatchRequests {
+  /** Requests (or commands) counted on the client. */
   readonly fresh: number;
   readonly redelivered: number;
+  /** Round trips counted by the server, for entries that count them. */
+  readonly freshRoundTrips?: number;
+  readonly redeliveredRoundTrips?: number;
 }
 
-/** Counts the requests of one batch of 10 new records, then of its redelivery. */
+/** Counts the requests (and round trips) of one batch of 10 new records, then of its redelivery. */
 export async function probeBatchRequests(entry: LambdaEntry, name: string): Promise<BatchRequests> {
   const { batches } = buildSqsBatches({
     round: `${name}-probe`,
@@ -156,12 +160,24 @@ export async function probeBatchRequests(entry: LambdaEntry, name: string): Prom
   });
   const event = (batches[0] as SqsBatch).event;
   const instance = entry.instances[0] as LambdaSqsHandler;
-  entry.requests.reset();
-  await instance(event, lambdaContext());
-  const fresh = entry.requests.total;
-  entry.requests.reset();
-  await instance(event, lambdaContext());
-  return { fresh, redelivered: entry.requests.total };
+  const once = async () => {
+    entry.requests.reset();
+    const before = await entry.roundTrips?.();
+    await instance(event, lambdaContext());
+    const after = await entry.roundTrips?.();
+    const roundTrips = before === undefined || after === undefined ? undefined : after - before;
+    return { requests: entry.requests.total, roundTrips };
+  };
+  const fresh = await once();
+  const redelivered = await once();
+  return {
+    fresh: fresh.requests,
+    redelivered: redelivered.requests,
+    ...(fresh.roundTrips === undefined ? {} : { freshRoundTrips: fresh.roundTrips }),
+    ...(redelivered.roundTrips === undefined
+      ? {}
+      : { redeliveredRoundTrips: redelivered.roundTrips }),
+  };
 }
 
 async function runContender(
