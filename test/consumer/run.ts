@@ -32,7 +32,7 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'sqs', 'kafka', 'webhook', 'redis'] as const;
+const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook', 'redis'] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -44,8 +44,10 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   // Test suites: vitest refuses to load outside its runner, so these are loaded by a test
   // file run with the project's own vitest (ESM, as vitest loads every test file).
   '@oncely/core/testing': 'vitest',
+  '@oncely/core/adapter': 'base',
   '@oncely/dynamodb': 'base',
   '@oncely/dynamodb/watermark': 'base',
+  '@oncely/postgres': 'base',
   '@oncely/sqs': 'base',
   '@oncely/sqs/testing': 'base',
   '@oncely/sqs/middy': 'extras',
@@ -100,6 +102,29 @@ export const outcome = deduper.run('k', async () => 1);`,
     code: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStore } from '@oncely/dynamodb';
 export const store = new DynamoDBStore({ client: new DynamoDBClient({}), tableName: 't' });`,
+  },
+  // Without @types/pg: the package's types must not need pg's (a pool is structural).
+  'postgres.ts': {
+    phase: 'base',
+    code: `import { createDeduper } from '@oncely/core';
+import { createTable, type PostgresPool, PostgresStore } from '@oncely/postgres';
+declare const pool: PostgresPool;
+export const created = createTable(pool, { tableName: 'oncely_dedup' });
+export const store = new PostgresStore({ pool, tableName: 'oncely_dedup', schema: 'app' });
+export const deduper = createDeduper({ store, namespace: 'n', transactional: true });
+export const run = deduper.run('k', (ctx) => { store.transaction(ctx).query('SELECT 1'); });`,
+  },
+  // With pg's own types: a pg Pool fits, and transaction functions get its PoolClient.
+  'postgres-pg.ts': {
+    phase: 'extras',
+    code: `import { PostgresStore } from '@oncely/postgres';
+import pg from 'pg';
+const store = new PostgresStore({ pool: new pg.Pool(), tableName: 'oncely_dedup' });
+export const add = (ctx: Parameters<typeof store.transaction>[0]) =>
+  store.transaction(ctx).run(async (client) => {
+    const own: pg.PoolClient = client; // inferred from the pool, not the structural default
+    return own.query('SELECT 1');
+  });`,
   },
   'sqs.ts': {
     phase: 'base',
@@ -199,7 +224,7 @@ export const effects = () => charged;
 
 export const handler = createSqsHandler({
   store: new DynamoDBStore({ client, tableName }),
-  key: { bodyField: 'paymentId' },
+  key: { field: 'paymentId' },
   handler: async (record) => {
     charged.push(JSON.parse(record.body).paymentId);
   },

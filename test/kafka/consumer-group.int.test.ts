@@ -5,13 +5,7 @@
  * shared table; the DynamoDB-backed modes are in dynamodb.int.test.ts.
  */
 import { MemoryStore, type OncelyEvent } from '@oncely/core';
-import {
-  createEachBatchHandler,
-  createEachMessageHandler,
-  keyByHeader,
-  keyByValueField,
-  MessageKeyError,
-} from '@oncely/kafka';
+import { createEachBatchHandler, createEachMessageHandler, MessageKeyError } from '@oncely/kafka';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithServers } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
@@ -41,7 +35,7 @@ describeWithServers('@oncely/kafka on a real broker', () => {
       eachMessage: createEachMessageHandler({
         store: new MemoryStore(),
         groupId,
-        key: keyByHeader('idempotency-key'),
+        key: { header: 'idempotency-key' },
         onEvent: (event) => event.type === 'duplicate' && duplicates.push(event.key),
         handler: ({ message }) => ledger.record(String(message.value)),
       }),
@@ -221,7 +215,7 @@ describeWithServers('@oncely/kafka on a real broker', () => {
     const options = {
       store,
       groupId,
-      key: keyByValueField('id'),
+      key: { field: 'id' },
       eachBatchAutoResolve: false,
       handler: ({ key }: { key: string }) => ledger.record(key),
     };

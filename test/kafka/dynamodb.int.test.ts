@@ -13,7 +13,6 @@ import {
   countingWatermarkStore,
   createEachBatchHandler,
   createWatermarkBatchHandler,
-  keyByHeader,
 } from '@oncely/kafka';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithServers, dynamoClient } from '../support/servers.js';
@@ -78,7 +77,7 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
         store,
         groupId,
         transactional: true,
-        key: keyByHeader('idempotency-key'),
+        key: { header: 'idempotency-key' },
         eachBatchAutoResolve: false,
         onEvent: (event) => seen.push(event),
         handler: ({ key, message }, context) => {

@@ -84,7 +84,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     const handler = createSqsHandler({
       store: table.store,
       namespace: table.namespace(),
-      key: { bodyField: 'eventId' },
+      key: { field: 'eventId' },
       onOutcome: (outcome) => outcomes.push(outcome),
       handler: async (record) => {
         effects.push(JSON.parse(record.body).eventId);
@@ -126,7 +126,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
         handler: createSqsHandler({
           store: table.store,
           namespace,
-          key: { bodyField: 'eventId' },
+          key: { field: 'eventId' },
           handler: async (record) => {
             effects.push(JSON.parse(record.body).eventId);
           },
@@ -181,7 +181,7 @@ describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => 
     const handler = createSqsHandler({
       store: table.store,
       namespace: table.namespace(),
-      key: { bodyField: 'eventId' },
+      key: { field: 'eventId' },
       logger: {
         debug() {},
         info() {},

@@ -36,7 +36,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
       const consumer = createDedupConsumer({
         store: table.store,
         namespace,
-        key: { bodyField: 'eventId' },
+        key: { field: 'eventId' },
         consumer: {
           queueUrl: q.url,
           sqs: sqs.client,
@@ -174,7 +174,7 @@ describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () =
     const consumer = createDedupConsumer({
       store: table.store,
       namespace: table.namespace(),
-      key: { bodyField: 'eventId' },
+      key: { field: 'eventId' },
       consumer: {
         queueUrl: q.url,
         sqs: sqs.client,

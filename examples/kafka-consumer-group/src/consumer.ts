@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OncelyEvent } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
-import { createEachBatchHandler, keyByValueField } from '@oncely/kafka';
+import { createEachBatchHandler } from '@oncely/kafka';
 import { type Consumer, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { applyPayment, parsePayment } from './balances.js';
 
@@ -57,7 +57,7 @@ export async function startMember(options: MemberOptions): Promise<Member> {
       store: new DynamoDBStore({ client: options.dynamo, tableName: options.tableName }),
       groupId,
       transactional: true,
-      key: keyByValueField('paymentId'),
+      key: { field: 'paymentId' },
       ttl: '7d',
       sessionTimeout,
       heartbeatInterval,

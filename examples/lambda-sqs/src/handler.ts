@@ -1,7 +1,7 @@
 /**
  * The payments function: credits each payment once, however often SQS delivers it.
  *
- * - `key: { bodyField: 'paymentId' }`: a producer that retries a send makes a new SQS
+ * - `key: { field: 'paymentId' }`: a producer that retries a send makes a new SQS
  *   message (new message ID) with the same `paymentId`, so the body's ID is the key.
  * - Failed records go back in `batchItemFailures` (the event source mapping needs
  *   `FunctionResponseTypes: [ReportBatchItemFailures]`); a body without a `paymentId`
@@ -15,7 +15,7 @@ import { creditBalance, paymentOf } from './payments.js';
 
 export const handler = createSqsHandler({
   store,
-  key: { bodyField: 'paymentId' },
+  key: { field: 'paymentId' },
   ttl: '7d',
   logger: console,
   handler: (record) => creditBalance(dynamo, settings.balancesTable, paymentOf(record)),

@@ -21,5 +21,5 @@ async function creditAll(event: SQSEvent): Promise<SQSBatchResponse> {
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(sqsDedupMiddleware({ store, key: { bodyField: 'paymentId' }, ttl: '7d', logger: console }))
+  .use(sqsDedupMiddleware({ store, key: { field: 'paymentId' }, ttl: '7d', logger: console }))
   .handler(creditAll);

@@ -12,7 +12,7 @@ const processor = new BatchProcessor(EventType.SQS);
 
 const recordHandler = createRecordHandler({
   store,
-  key: { bodyField: 'paymentId' },
+  key: { field: 'paymentId' },
   ttl: '7d',
   logger: console,
   handler: (record) => creditBalance(dynamo, settings.balancesTable, paymentOf(record)),

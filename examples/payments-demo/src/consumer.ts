@@ -99,7 +99,7 @@ export function paymentsConsumer(options: PaymentsConsumerOptions): {
 
   const handler = createSqsHandler({
     store: options.store,
-    key: { bodyField: 'paymentId' },
+    key: { field: 'paymentId' },
     lease: options.lease,
     transactional: mode === 'transactional',
     handler: chargePayment,

@@ -30,7 +30,7 @@ export interface WorkerOptions {
 export function createShippingWorker(options: WorkerOptions): Consumer {
   const consumer = createDedupConsumer<string>({
     store: new DynamoDBStore({ client: options.dynamo, tableName: options.dedupTable }),
-    key: { bodyField: 'orderId' },
+    key: { field: 'orderId' },
     ttl: '7d',
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),

@@ -1,10 +1,10 @@
-import { callStore, type Engine, type RunIdentity } from './engine.js';
+import { callStore, type Engine } from './engine.js';
 import { LeaseLostError, ResultTooLargeError, StoreError, withKey } from './errors.js';
+import { type HeldClaim, reportCompleted } from './outcomes.js';
 import type { RunResult } from './result.js';
 import { retryDelayMs, sleep } from './retry.js';
-import type { HeldClaim } from './run-claimed.js';
 import { prepareResult } from './serialize-result.js';
-import type { DedupRecord, FencedOutcome } from './store.js';
+import type { FencedOutcome } from './store.js';
 
 /**
  * Completes a run whose handler returned: writes COMPLETED (retrying what can be
@@ -100,27 +100,4 @@ function resultTooLarge(error: unknown): ResultTooLargeError | undefined {
   if (error instanceof ResultTooLargeError) return error;
   const cause = (error as { cause?: unknown } | null)?.cause;
   return cause instanceof ResultTooLargeError ? cause : undefined;
-}
-
-/**
- * Caches a COMPLETED record for hot duplicates and emits `completed`: the end of every
- * processed run, claimed or transactional. Internal.
- */
-export function reportCompleted(
-  engine: Engine<unknown>,
-  id: RunIdentity,
-  record: DedupRecord | undefined,
-  handlerMs: number,
-  startedAt: number,
-): void {
-  if (record) engine.cache?.set(record);
-  const at = engine.options.clock.now();
-  engine.emit?.({
-    type: 'completed',
-    namespace: engine.options.namespace,
-    ...id,
-    at,
-    handlerMs,
-    durationMs: at - startedAt,
-  });
 }

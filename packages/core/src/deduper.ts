@@ -1,12 +1,15 @@
+import type { Clock } from './clock.js';
 import type { RunContext } from './context.js';
 import { callStore, createEngine, type Engine, type RunIdentity } from './engine.js';
 import { InvalidOptionError } from './errors.js';
+import type { OncelyLogger } from './events.js';
 import { fingerprintFor } from './fingerprint-check.js';
 import { toStoreKey } from './keys.js';
 import { type DeduperOptions, resolveOptions } from './options.js';
+import { type ClaimRequest, duplicateResult } from './outcomes.js';
 import { type ClaimedRun, claimAhead, readyTransactional } from './ready-run.js';
 import type { RunResult } from './result.js';
-import { type ClaimRequest, duplicateResult, runClaimed } from './run-claimed.js';
+import { runClaimed } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';
 import type { DedupRecord } from './store.js';
 
@@ -26,11 +29,17 @@ export interface RunOptions<TInput> {
 
 /** Runs handlers at most once per key. Made once with {@link createDeduper}; safe to share. */
 export interface Deduper<TInput = unknown> {
+  // The resolved options below are a read-only view for adapters, so none re-derives a
+  // default (the clock, the logger) that the deduper already settled.
   readonly namespace: string;
   /** The configured lease, in ms. */
   readonly leaseMs: number;
   /** The configured dedup window, in ms. */
   readonly ttlMs: number;
+  /** The time source in use (`options.clock`, else the system clock). */
+  readonly clock: Clock;
+  /** The logger in use (`options.logger`, else the silent logger). */
+  readonly logger: OncelyLogger;
   /**
    * Runs `fn` unless `key` was already processed inside the dedup window.
    *
@@ -97,7 +106,7 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
   const resolved = resolveOptions(options);
   // The input type only matters to the fingerprint picker; the flows treat it as opaque.
   const engine = createEngine(resolved) as unknown as Engine<unknown>;
-  const { namespace, store, clock, leaseMs, ttlMs, transactional } = resolved;
+  const { namespace, store, clock, leaseMs, ttlMs, transactional, logger } = resolved;
   const run = transactional ? runTransactional : runClaimed;
   const prepare = (key: string, runOptions: RunOptions<TInput> | undefined): ClaimRequest => {
     const id: RunIdentity = { key, storeKey: toStoreKey(namespace, key) };
@@ -120,6 +129,8 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
     namespace,
     leaseMs,
     ttlMs,
+    clock,
+    logger,
     async run<T>(
       key: string,
       fn: (context: RunContext) => Promise<T> | T,

@@ -119,7 +119,7 @@ export async function callStore<T>(
   try {
     return await call();
   } catch (cause) {
-    const error = toStoreError(engine, id, operation, cause);
+    const error = runStoreError(engine, id, operation, cause);
     engine.emit?.({
       type: 'store_error',
       namespace: engine.options.namespace,
@@ -138,7 +138,8 @@ export async function callStore<T>(
   }
 }
 
-function toStoreError(
+/** A store failure as the error this run throws: with its own key, even when a batch failed as a whole. */
+function runStoreError(
   engine: Engine<unknown>,
   id: RunIdentity,
   operation: StoreOperation,

@@ -1,5 +1,14 @@
+import { describeValue } from './adapter/describe-value.js';
+import {
+  checkObject,
+  nonEmptyString,
+  optionalBoolean,
+  optionalFunction,
+  positiveDuration,
+  positiveInteger,
+} from './adapter/option-checks.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Duration, parseDuration } from './duration.js';
+import type { Duration } from './duration.js';
 import { InvalidOptionError } from './errors.js';
 import type { OncelyEvent, OncelyLogger } from './events.js';
 import { silentLogger } from './events.js';
@@ -115,18 +124,17 @@ export interface ResolvedOptions<TInput> {
 
 /** Validates options once, at construction; a bad one throws naming the option. */
 export function resolveOptions<TInput>(options: DeduperOptions<TInput>): ResolvedOptions<TInput> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  checkObject('options', options);
   const { store } = options;
   if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function') {
-    throw new InvalidOptionError('store', 'expected a DedupStore (claim, complete, release, ...)');
+    throw new InvalidOptionError(
+      'store',
+      `expected a DedupStore (claim, complete, release, ...), got ${describeValue(store)}`,
+    );
   }
-  if (typeof options.namespace !== 'string' || options.namespace.length === 0) {
-    throw new InvalidOptionError('namespace', 'expected a non-empty string');
-  }
-  const ttlMs = positiveDuration('ttl', options.ttl ?? DEDUPER_DEFAULTS.ttl);
-  const leaseMs = positiveDuration('lease', options.lease ?? DEDUPER_DEFAULTS.lease);
+  const namespace = nonEmptyString('namespace', options.namespace);
+  const ttlMs = positiveDuration('ttl', options.ttl, DEDUPER_DEFAULTS.ttl);
+  const leaseMs = positiveDuration('lease', options.lease, DEDUPER_DEFAULTS.lease);
   if (ttlMs < leaseMs) {
     throw new InvalidOptionError(
       'ttl',
@@ -135,13 +143,11 @@ export function resolveOptions<TInput>(options: DeduperOptions<TInput>): Resolve
   }
   optionalFunction('fingerprint', options.fingerprint);
   optionalFunction('onEvent', options.onEvent);
-  const maxResultBytes = options.maxResultBytes ?? DEDUPER_DEFAULTS.maxResultBytes;
-  if (!Number.isInteger(maxResultBytes) || maxResultBytes <= 0) {
-    throw new InvalidOptionError(
-      'maxResultBytes',
-      `expected a positive integer, got ${String(maxResultBytes)}`,
-    );
-  }
+  const maxResultBytes = positiveInteger(
+    'maxResultBytes',
+    options.maxResultBytes,
+    DEDUPER_DEFAULTS.maxResultBytes,
+  );
   if (store.maxResultBytes !== undefined && maxResultBytes > store.maxResultBytes) {
     throw new InvalidOptionError(
       'maxResultBytes',
@@ -152,7 +158,11 @@ export function resolveOptions<TInput>(options: DeduperOptions<TInput>): Resolve
   if (typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
     throw new InvalidOptionError('serializer', 'expected { serialize, deserialize }');
   }
-  const transactional = options.transactional ?? DEDUPER_DEFAULTS.transactional;
+  const transactional = optionalBoolean(
+    'transactional',
+    options.transactional,
+    DEDUPER_DEFAULTS.transactional,
+  );
   if (transactional && typeof store.commit !== 'function') {
     throw new InvalidOptionError(
       'transactional',
@@ -161,11 +171,11 @@ export function resolveOptions<TInput>(options: DeduperOptions<TInput>): Resolve
   }
   return {
     store,
-    namespace: options.namespace,
+    namespace,
     ttlMs,
     leaseMs,
     fingerprint: options.fingerprint,
-    storeResult: options.storeResult ?? DEDUPER_DEFAULTS.storeResult,
+    storeResult: optionalBoolean('storeResult', options.storeResult, DEDUPER_DEFAULTS.storeResult),
     serializer,
     maxResultBytes,
     localCacheEntries: resolveCache(options.localCache),
@@ -178,29 +188,12 @@ export function resolveOptions<TInput>(options: DeduperOptions<TInput>): Resolve
   };
 }
 
-function positiveDuration(name: string, value: unknown): number {
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) {
-    throw new InvalidOptionError(
-      name,
-      `expected a positive duration (ms or '30s', '5m', '24h'), got ${String(value)}`,
-    );
-  }
-  return ms;
-}
-
-function optionalFunction(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new InvalidOptionError(name, `expected a function, got ${typeof value}`);
-  }
-}
-
 function resolveCache(value: DeduperOptions['localCache']): number {
   if (value === undefined || value === false) return 0;
   if (!Number.isInteger(value.maxEntries) || value.maxEntries <= 0) {
     throw new InvalidOptionError(
       'localCache',
-      'expected false or { maxEntries: positive integer }',
+      `expected false or { maxEntries: positive integer }, got ${describeValue(value)}`,
     );
   }
   return value.maxEntries;
@@ -212,7 +205,7 @@ function resolveAutoExtend(value: DeduperOptions['autoExtend']): number {
   if (!(value.fraction > 0 && value.fraction < 1)) {
     throw new InvalidOptionError(
       'autoExtend',
-      'expected true, false or { fraction: between 0 and 1 }',
+      `expected true, false or { fraction: between 0 and 1 }, got ${describeValue(value)}`,
     );
   }
   return value.fraction;
@@ -225,7 +218,7 @@ function resolveBatching(value: DeduperOptions['batching']): ResolvedOptions<unk
   if (value === null || typeof value !== 'object') {
     throw new InvalidOptionError(
       'batching',
-      `expected a boolean or { maxItems, waitMs }, got ${String(value)}`,
+      `expected a boolean or { maxItems, waitMs }, got ${describeValue(value)}`,
     );
   }
   const maxItems = value.maxItems ?? defaults.maxItems;
@@ -233,13 +226,13 @@ function resolveBatching(value: DeduperOptions['batching']): ResolvedOptions<unk
   if (!Number.isInteger(maxItems) || maxItems < 1) {
     throw new InvalidOptionError(
       'batching',
-      `maxItems: expected a positive integer, got ${String(maxItems)}`,
+      `maxItems: expected a positive integer, got ${describeValue(maxItems)}`,
     );
   }
   if (!(Number.isFinite(waitMs) && waitMs >= 0 && waitMs <= 1000)) {
     throw new InvalidOptionError(
       'batching',
-      `waitMs: expected 0 to 1000 ms, got ${String(waitMs)}`,
+      `waitMs: expected 0 to 1000 ms, got ${describeValue(waitMs)}`,
     );
   }
   return { maxItems, waitMs };

@@ -1,13 +1,8 @@
 import type { RunContext } from './context.js';
 import type { Engine, RunIdentity } from './engine.js';
+import type { ClaimRequest, HeldClaim } from './outcomes.js';
 import type { DuplicateRunResult, RunResult } from './result.js';
-import {
-  type ClaimRequest,
-  claimKey,
-  type HeldClaim,
-  releaseHeld,
-  runHeld,
-} from './run-claimed.js';
+import { claimKey, releaseHeld, runHeld } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';
 
 /**

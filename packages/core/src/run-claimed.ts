@@ -1,35 +1,17 @@
 import { ClaimContext } from './claim-context.js';
 import { completeOwned } from './complete-run.js';
 import type { RunContext } from './context.js';
-import { callStore, type Engine, type RunIdentity, replayResult } from './engine.js';
-import { InProgressError } from './errors.js';
-import { assertSameFingerprint } from './fingerprint-check.js';
+import { callStore, type Engine, type RunIdentity } from './engine.js';
 import { Lease } from './lease.js';
+import {
+  type ClaimRequest,
+  type ClaimRun,
+  duplicateResult,
+  type HeldClaim,
+  inProgress,
+} from './outcomes.js';
 import type { DuplicateRunResult, RunResult } from './result.js';
-import type { ClaimOutcome, DedupRecord } from './store.js';
-
-/** What the claim step needs. Internal. */
-export interface ClaimRequest {
-  readonly id: RunIdentity;
-  readonly fingerprint: string | undefined;
-  readonly leaseMs: number;
-  /** The source's redelivery hint, passed to the store. */
-  readonly likelyExists: boolean;
-}
-
-/** Per-run inputs the claim flow needs. Internal. */
-export interface ClaimRun<T> extends ClaimRequest {
-  readonly fn: (context: RunContext) => Promise<T> | T;
-}
-
-/** A claim this process holds and has not run yet: its token and its (heartbeating) lease. Internal. */
-export interface HeldClaim {
-  readonly id: RunIdentity;
-  readonly token: string;
-  readonly lease: Lease;
-  /** When the claim was requested: durations in events count from here. */
-  readonly startedAt: number;
-}
+import type { ClaimOutcome } from './store.js';
 
 /** The outcome of the claim step: a duplicate's result, or a claim to run. Internal. */
 export type ClaimStep =
@@ -102,59 +84,6 @@ export async function claimKey(engine: Engine<unknown>, request: ClaimRequest): 
   const lease = new Lease(engine, id, claim.token, request.leaseMs, claim.record.leaseUntil);
   lease.startHeartbeat(autoExtendFraction);
   return { kind: 'held', held: { id, token: claim.token, lease, startedAt } };
-}
-
-/** Builds the duplicate result (after the fingerprint check) and reports it. */
-export function duplicateResult<T>(
-  engine: Engine<unknown>,
-  id: RunIdentity,
-  record: DedupRecord,
-  fingerprint: string | undefined,
-  startedAt: number,
-): DuplicateRunResult<T> {
-  assertSameFingerprint(id, record, fingerprint);
-  engine.cache?.set(record);
-  const { clock, namespace } = engine.options;
-  engine.emit?.({
-    type: 'duplicate',
-    namespace,
-    ...id,
-    at: clock.now(),
-    record,
-    durationMs: clock.now() - startedAt,
-  });
-  return {
-    status: 'duplicate',
-    ...id,
-    result: replayResult(engine, record) as T | undefined,
-    record,
-  };
-}
-
-/** Builds the in-progress error (after the fingerprint check) and reports it. */
-export function inProgress(
-  engine: Engine<unknown>,
-  id: RunIdentity,
-  claim: Extract<ClaimOutcome, { kind: 'in_progress' }>,
-  fingerprint: string | undefined,
-  startedAt: number,
-): InProgressError {
-  assertSameFingerprint(id, claim.record, fingerprint);
-  const { clock, namespace } = engine.options;
-  const at = clock.now();
-  engine.emit?.({
-    type: 'in_progress',
-    namespace,
-    ...id,
-    at,
-    retryAfterMs: claim.retryAfterMs,
-    durationMs: at - startedAt,
-  });
-  return new InProgressError(
-    `Key "${id.key}" is being processed by another delivery; retry in ${claim.retryAfterMs} ms`,
-    claim.retryAfterMs,
-    { ...id, record: claim.record },
-  );
 }
 
 /**

@@ -1,9 +1,7 @@
-import { reportCompleted } from './complete-run.js';
 import type { RunContext } from './context.js';
 import { callStore, type Engine } from './engine.js';
+import { type ClaimRun, duplicateResult, inProgress, reportCompleted } from './outcomes.js';
 import type { RunResult } from './result.js';
-import type { ClaimRun } from './run-claimed.js';
-import { duplicateResult, inProgress } from './run-claimed.js';
 import { prepareResult } from './serialize-result.js';
 import type { DedupStore } from './store.js';
 

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@oncely/core';
+import { checkObject, describeValue } from '@oncely/core/adapter';
 import type { StatementLimits } from './execute-statements.js';
 
 /**
@@ -34,22 +35,20 @@ export const DYNAMODB_BATCH_DEFAULTS = {
 
 /** Validates the batch options. Internal. */
 export function resolveBatchOptions(options: DynamoDBBatchOptions | undefined): StatementLimits {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidOptionError('batch', 'expected { maxStatementsPerRequest, maxAttempts }');
-  }
+  if (options !== undefined) checkObject('batch', options);
   const maxStatements =
     options?.maxStatementsPerRequest ?? DYNAMODB_BATCH_DEFAULTS.maxStatementsPerRequest;
   if (!Number.isInteger(maxStatements) || maxStatements < 1 || maxStatements > 25) {
     throw new InvalidOptionError(
       'batch.maxStatementsPerRequest',
-      `expected an integer from 1 to 25 (DynamoDB's limit), got ${String(maxStatements)}`,
+      `expected an integer from 1 to 25 (DynamoDB's limit), got ${describeValue(maxStatements)}`,
     );
   }
   const maxAttempts = options?.maxAttempts ?? DYNAMODB_BATCH_DEFAULTS.maxAttempts;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
     throw new InvalidOptionError(
       'batch.maxAttempts',
-      `expected an integer from 1 to 10, got ${String(maxAttempts)}`,
+      `expected an integer from 1 to 10, got ${describeValue(maxAttempts)}`,
     );
   }
   return { maxStatements, maxAttempts, backoff: DYNAMODB_BATCH_DEFAULTS.backoff };

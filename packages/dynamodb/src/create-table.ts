@@ -7,6 +7,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
+import { describeValue } from '@oncely/core/adapter';
 import { type DynamoDBStoreTableOptions, resolveTableOptions } from './options.js';
 
 /**
@@ -66,10 +67,12 @@ export async function createTable(
 ): Promise<CreateTableResult> {
   const { tableName, attributes, sortKey } = resolveTableOptions(options);
   const maxWaitSeconds = options.maxWaitSeconds ?? CREATE_TABLE_DEFAULTS.maxWaitSeconds;
-  if (!(Number.isFinite(maxWaitSeconds) && maxWaitSeconds > 0)) {
+  if (
+    !(typeof maxWaitSeconds === 'number' && Number.isFinite(maxWaitSeconds) && maxWaitSeconds > 0)
+  ) {
     throw new InvalidOptionError(
       'maxWaitSeconds',
-      `expected a positive number, got ${maxWaitSeconds}`,
+      `expected a positive number of seconds, got ${describeValue(maxWaitSeconds)}`,
     );
   }
   const keySchema: KeySchemaElement[] = [{ AttributeName: attributes.key, KeyType: 'HASH' }];

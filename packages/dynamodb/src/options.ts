@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
+import { checkObject, describeValue, nonEmptyString, optionalBoolean } from '@oncely/core/adapter';
 import type { DynamoDBBatchOptions } from './batch-options.js';
 
 /**
@@ -146,9 +147,7 @@ const MAX_ATTRIBUTE_NAME_BYTES = 255;
 export function resolveTableOptions(
   options: Pick<DynamoDBStoreTableOptions, 'tableName' | 'attributes' | 'sortKey'>,
 ): Pick<ResolvedStoreOptions, 'tableName' | 'attributes' | 'sortKey'> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  checkObject('options', options);
   const tableName = resolveTableName(options.tableName);
   const attributes = resolveAttributes(options.attributes);
   const sortKey = resolveSortKey(options.sortKey, Object.values(attributes));
@@ -160,7 +159,7 @@ export function resolveTableName(tableName: unknown): string {
   if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
     throw new InvalidOptionError(
       'tableName',
-      `expected 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.', got ${JSON.stringify(tableName)}`,
+      `expected 3-255 characters of a-z, A-Z, 0-9, '_', '-', '.', got ${describeValue(tableName)}`,
     );
   }
   return tableName;
@@ -177,22 +176,13 @@ export function resolveStoreOptions(options: DynamoDBStoreOptions): ResolvedStor
       'give at most one of `client` (a DynamoDBClient) and `clientConfig`',
     );
   }
-  if (client !== undefined && typeof (client as { send?: unknown })?.send !== 'function') {
-    throw new InvalidOptionError(
-      'client',
-      'expected a DynamoDBClient from @aws-sdk/client-dynamodb',
-    );
-  }
-  if (clientConfig !== undefined && (clientConfig === null || typeof clientConfig !== 'object')) {
-    throw new InvalidOptionError('clientConfig', 'expected a DynamoDBClientConfig object');
-  }
-  const consistentRead = options.consistentRead ?? DYNAMODB_STORE_DEFAULTS.consistentRead;
-  if (typeof consistentRead !== 'boolean') {
-    throw new InvalidOptionError(
-      'consistentRead',
-      `expected a boolean, got ${typeof consistentRead}`,
-    );
-  }
+  if (client !== undefined) assertClient(client);
+  if (clientConfig !== undefined) checkObject('clientConfig', clientConfig);
+  const consistentRead = optionalBoolean(
+    'consistentRead',
+    options.consistentRead,
+    DYNAMODB_STORE_DEFAULTS.consistentRead,
+  );
   return {
     ...table,
     // With neither option, `{}` lets the SDK's default chains find the region and
@@ -203,10 +193,21 @@ export function resolveStoreOptions(options: DynamoDBStoreOptions): ResolvedStor
   };
 }
 
-function resolveAttributes(overrides: Partial<AttributeNames> | undefined): AttributeNames {
-  if (overrides !== undefined && (overrides === null || typeof overrides !== 'object')) {
-    throw new InvalidOptionError('attributes', 'expected an object of attribute names');
+/**
+ * Throws unless `client` looks like a `DynamoDBClient` (shared with the watermark store).
+ * Internal.
+ */
+export function assertClient(client: unknown): asserts client is DynamoDBClient {
+  if (typeof (client as { send?: unknown } | null | undefined)?.send !== 'function') {
+    throw new InvalidOptionError(
+      'client',
+      `expected a DynamoDBClient from @aws-sdk/client-dynamodb, got ${describeValue(client)}`,
+    );
   }
+}
+
+function resolveAttributes(overrides: Partial<AttributeNames> | undefined): AttributeNames {
+  if (overrides !== undefined) checkObject('attributes', overrides);
   const defaults = DYNAMODB_STORE_DEFAULTS.attributes;
   const known = Object.keys(defaults);
   for (const field of Object.keys(overrides ?? {})) {
@@ -241,9 +242,7 @@ export function resolveSortKey(
   taken: readonly string[],
 ): SortKey | undefined {
   if (sortKey === undefined) return undefined;
-  if (sortKey === null || typeof sortKey !== 'object') {
-    throw new InvalidOptionError('sortKey', 'expected { name, value }');
-  }
+  checkObject('sortKey', sortKey);
   assertAttributeName('sortKey.name', sortKey.name);
   if (taken.includes(sortKey.name)) {
     throw new InvalidOptionError(
@@ -251,27 +250,20 @@ export function resolveSortKey(
       `"${sortKey.name}" is already one of the record's attributes`,
     );
   }
-  if (typeof sortKey.value !== 'string' || sortKey.value.length === 0) {
-    throw new InvalidOptionError('sortKey.value', 'expected a non-empty string');
-  }
-  if (Buffer.byteLength(sortKey.value, 'utf8') > 1024) {
+  const value = nonEmptyString('sortKey.value', sortKey.value);
+  if (Buffer.byteLength(value, 'utf8') > 1024) {
     throw new InvalidOptionError(
       'sortKey.value',
       'expected at most 1024 bytes (DynamoDB sort keys)',
     );
   }
-  return { name: sortKey.name, value: sortKey.value };
+  return { name: sortKey.name, value };
 }
 
 /** Validates an attribute name (shared with the watermark store). Internal. */
 export function assertAttributeName(option: string, name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidOptionError(
-      option,
-      `expected a non-empty string, got ${JSON.stringify(name)}`,
-    );
-  }
-  if (Buffer.byteLength(name, 'utf8') > MAX_ATTRIBUTE_NAME_BYTES) {
+  nonEmptyString(option, name);
+  if (Buffer.byteLength(name as string, 'utf8') > MAX_ATTRIBUTE_NAME_BYTES) {
     throw new InvalidOptionError(option, `expected at most ${MAX_ATTRIBUTE_NAME_BYTES} bytes`);
   }
 }

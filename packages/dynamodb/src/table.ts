@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DedupRecord, type OncelyError, StoreError, type StoreOperation } from '@oncely/core';
 import { ItemTooLargeError } from './errors.js';
 import type { Expressions } from './expressions.js';
-import { toStoreError } from './faults.js';
+import { dynamoStoreError } from './faults.js';
 import { DYNAMODB_LIMITS, itemSize } from './item-size.js';
 import type { Item, RecordItemCodec } from './record-item.js';
 
@@ -48,7 +48,7 @@ export function fault(
   storeKey: string,
   error: unknown,
 ): OncelyError {
-  return toStoreError(error, {
+  return dynamoStoreError(error, {
     operation,
     storeKey,
     tableName: table.tableName,

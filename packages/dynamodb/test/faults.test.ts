@@ -129,6 +129,14 @@ describe('DynamoDBStore fault mapping', () => {
     expect(mapped.message).toContain('not an oncely record');
   });
 
+  it("takes core's socket failures as retryable, also inside an AggregateError or a cause", () => {
+    const refused = Object.assign(new Error('connect'), { code: 'ECONNREFUSED' });
+    expect(isRetryableFault(new AggregateError([refused], 'connect failed'))).toBe(true);
+    expect(isRetryableFault(new Error('send', { cause: refused }))).toBe(true);
+    expect(isRetryableFault(Object.assign(new Error('x'), { code: 'ENOTCONN' }))).toBe(true);
+    expect(isRetryableFault(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(false);
+  });
+
   it('classifies plain values as not retryable', () => {
     expect(isRetryableFault(undefined)).toBe(false);
     expect(isRetryableFault('ECONNRESET')).toBe(false);

@@ -41,6 +41,17 @@ describe('DynamoDBStore options', () => {
     expect(error.message).toContain(`\`${option}\``);
   });
 
+  it.each([
+    [{ client, tableName: 'oncely', consistentRead: 'yes' }, 'got "yes"'],
+    [{ tableName: 'oncely', client: { region: 'x' } }, 'got {"region":"x"}'],
+    [{ client, tableName: 'oncely', attributes: 'pk' }, 'got "pk"'],
+    [{ client, tableName: 'oncely', sortKey: { name: 'sk', value: 7 } }, 'got 7'],
+    [{ client, tableName: 'oncely', batch: { maxAttempts: '3' } }, 'got "3"'],
+    [{ client, tableName: { name: 'oncely' } }, 'got {"name":"oncely"}'],
+  ])('shows a bad value readably (%o)', (options, shown) => {
+    expect(optionError(options).message).toContain(shown);
+  });
+
   it('writes the default attribute names and reads consistently by default', async () => {
     const { client: recording, sent } = fakeClient(() => ({ $metadata: {} }));
     const store = new DynamoDBStore({ tableName: 'oncely', client: recording });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
 import { expect, it } from 'vitest';
+import { gate } from '../../../test/support/gate.js';
 import { countRequests } from '../../../test/support/request-counter.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { useStoreTable } from '../../../test/support/tables.js';
-import { gate } from './gate.js';
 
 describeWithServers('DynamoDBStore round trips', () => {
   const table = useStoreTable('round-trips');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDeduper, InProgressError, type RunContext } from '@oncely/core';
 import { expect, it } from 'vitest';
+import { gate } from '../../../test/support/gate.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { useStoreTable } from '../../../test/support/tables.js';
 import {
@@ -9,7 +10,6 @@ import {
   TransactionCancelledError,
   TransactionLimitError,
 } from '../src/index.js';
-import { gate } from './gate.js';
 
 describeWithServers('DynamoDBStore transactional mode', () => {
   const table = useStoreTable('transactional');

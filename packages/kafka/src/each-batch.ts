@@ -1,4 +1,5 @@
-import { type Deduper, InvalidOptionError } from '@oncely/core';
+import type { Deduper } from '@oncely/core';
+import { checkObject, optionalBoolean, positiveInteger } from '@oncely/core/adapter';
 import { batchControls, endInterrupted } from './batch-controls.js';
 import type { InterruptReason } from './errors.js';
 import { KAFKA_DEFAULTS, type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
@@ -65,22 +66,15 @@ export interface OncelyEachBatch<M extends KafkaMessage = KafkaMessage> {
 export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
   options: EachBatchOptions<M, T>,
 ): OncelyEachBatch<M> {
-  const { claimAhead: claimAheadOption, eachBatchAutoResolve, ...rest } = options ?? {};
+  checkObject('options', options);
+  const { claimAhead: claimAheadOption, eachBatchAutoResolve, ...rest } = options;
   const resolved = resolveKafkaOptions<M, T>(rest as KafkaDedupOptions<M, T>);
-  const claimAhead = claimAheadOption ?? KAFKA_DEFAULTS.claimAhead;
-  if (!Number.isInteger(claimAhead) || claimAhead < 0) {
-    throw new InvalidOptionError(
-      'claimAhead',
-      `expected an integer >= 0, got ${String(claimAhead)}`,
-    );
-  }
-  const autoResolve = eachBatchAutoResolve ?? KAFKA_DEFAULTS.eachBatchAutoResolve;
-  if (typeof autoResolve !== 'boolean') {
-    throw new InvalidOptionError(
-      'eachBatchAutoResolve',
-      `expected a boolean, got ${typeof autoResolve}`,
-    );
-  }
+  const claimAhead = positiveInteger('claimAhead', claimAheadOption, KAFKA_DEFAULTS.claimAhead, 0);
+  const autoResolve = optionalBoolean(
+    'eachBatchAutoResolve',
+    eachBatchAutoResolve,
+    KAFKA_DEFAULTS.eachBatchAutoResolve,
+  );
 
   // In claim mode a message's completion may still be landing while the next handler
   // runs (so completions batch too); its offset is resolved only once it has landed.

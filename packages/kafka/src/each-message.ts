@@ -24,14 +24,14 @@ export interface OncelyEachMessage<M extends KafkaMessage = KafkaMessage> {
  *
  * @example
  * import { MemoryStore } from '@oncely/core';
- * import { createEachMessageHandler, keyByHeader } from '@oncely/kafka';
+ * import { createEachMessageHandler } from '@oncely/kafka';
  *
  * const consumer = kafka.consumer({ groupId: 'billing' });
  * await consumer.run({
  *   eachMessage: createEachMessageHandler({
  *     store: new MemoryStore(),
  *     groupId: 'billing',
- *     key: keyByHeader('idempotency-key'),
+ *     key: { header: 'idempotency-key' },
  *     handler: async ({ message }) => charge(JSON.parse(String(message.value))),
  *   }),
  * });

@@ -28,13 +28,7 @@ export {
   type WatermarkOperation,
   WatermarkStoreError,
 } from './errors.js';
-export {
-  type KeySource,
-  keyByHeader,
-  keyByOffset,
-  keyByValueField,
-  type MessageKeyFn,
-} from './keys.js';
+export type { KeySource, MessageKey, MessageKeyFn } from './keys.js';
 export {
   type DeadLetterHandler,
   KAFKA_DEFAULTS,

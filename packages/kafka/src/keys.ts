@@ -1,3 +1,4 @@
+import { fieldKeyText, type KeyOptionShape, parseKeyOption } from '@oncely/core/adapter';
 import { MessageKeyError } from './errors.js';
 import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
@@ -12,30 +13,60 @@ export type KeySource<M extends KafkaMessage = KafkaMessage> = Omit<KafkaMessage
 export type MessageKeyFn<M extends KafkaMessage = KafkaMessage> = (source: KeySource<M>) => string;
 
 /**
- * Keys a message by where it sits: `topic/partition/offset`. Catches every
- * redelivery of the same record (after a crash, a failed commit or a rebalance),
- * not a producer's retry, which writes a new record at a new offset.
+ * Where a message's dedup key comes from: the same forms as every oncely adapter's `key`
+ * option (see docs/decisions/0005-one-key-vocabulary.md).
  *
+ * - `'offset'`: where the message sits, `topic/partition/offset`. Catches every
+ *   redelivery of the same record (after a crash, a failed commit or a rebalance), not a
+ *   producer's retry, which writes a new record at a new offset.
+ * - `{ header: 'idempotency-key' }`: a header the producer sets once per logical event,
+ *   as `topic/<header value>`. Catches producer duplicates too. A message without the
+ *   header, or with differing copies of it, is a {@link MessageKeyError}.
+ * - `{ field: 'order.id' }`: a field of the JSON value (`$.order.id` and `items[0].id`
+ *   also work), as `topic/<field value>`. A value that is missing or not JSON, or a field
+ *   that is absent or not a string or finite number, is a {@link MessageKeyError}.
+ * - a function of `{ topic, partition, message }` returning the key as it is.
+ *
+ * @default 'offset'
  * @example
- * createEachMessageHandler({ ..., key: keyByOffset() }); // the default
+ * createEachMessageHandler({ ..., key: { header: 'idempotency-key' } });
  */
-export function keyByOffset<M extends KafkaMessage = KafkaMessage>(): MessageKeyFn<M> {
-  return ({ topic, partition, message }) => `${topic}/${partition}/${message.offset}`;
-}
+export type MessageKey<M extends KafkaMessage = KafkaMessage> =
+  | 'offset'
+  // The `never` members make naming both a type error, not just a runtime one.
+  | { readonly field: string; readonly header?: never }
+  | { readonly header: string; readonly field?: never }
+  | MessageKeyFn<M>;
+
+/** The Kafka spelling of the shared `key` option. Internal. */
+export const KAFKA_KEY_SHAPE: KeyOptionShape = {
+  ids: ['offset'],
+  fieldHost: 'value',
+  namedHost: 'header',
+};
+
+/** Reads one message's key, or throws a {@link MessageKeyError} with its position. Internal. */
+export type KeyReader<M extends KafkaMessage = KafkaMessage> = (source: KeySource<M>) => string;
 
 /**
- * Keys a message by a header the producer sets once per logical event (an
- * idempotency key): `topic/<header value>`. Catches producer duplicates too, which
- * carry the same header at new offsets. A message without the header is a
- * {@link MessageKeyError}.
- *
- * @example
- * createEachMessageHandler({ ..., key: keyByHeader('idempotency-key') });
+ * Turns the `key` option into a reader, validating it once, at construction; a bad
+ * option throws `InvalidOptionError('key')`. Internal.
  */
-export function keyByHeader<M extends KafkaMessage = KafkaMessage>(name: string): MessageKeyFn<M> {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError('keyByHeader: expected a non-empty header name');
+export function keyReader<M extends KafkaMessage>(option: MessageKey<M> | undefined): KeyReader<M> {
+  const key = parseKeyOption<MessageKeyFn<M>>(option ?? 'offset', KAFKA_KEY_SHAPE);
+  switch (key.form) {
+    case 'id':
+      return ({ topic, partition, message }) => `${topic}/${partition}/${message.offset}`;
+    case 'named':
+      return headerReader(key.name, key.source);
+    case 'field':
+      return fieldReader(key.field, key.read, key.source);
+    case 'function':
+      return (source) => readKey(key.fn, source);
   }
+}
+
+function headerReader<M extends KafkaMessage>(name: string, source: string): KeyReader<M> {
   return ({ topic, partition, message }) => {
     const position = { topic, partition, offset: message.offset };
     const raw = message.headers?.[name];
@@ -47,7 +78,7 @@ export function keyByHeader<M extends KafkaMessage = KafkaMessage>(name: string)
         'missing_header',
         position,
         undefined,
-        `header ${name}`,
+        source,
       );
     }
     if (values.some((other) => other !== value)) {
@@ -56,38 +87,27 @@ export function keyByHeader<M extends KafkaMessage = KafkaMessage>(name: string)
         'invalid_key',
         position,
         undefined,
-        `header ${name}`,
+        source,
       );
     }
     return `${topic}/${value}`;
   };
 }
 
-/**
- * Keys a message by a field of its JSON value, a dotted path such as `'id'` or
- * `'order.id'`: `topic/<field value>`. Catches producer duplicates. A value that is
- * missing or not JSON, or a field that is absent or not a string or finite number,
- * is a {@link MessageKeyError}.
- *
- * @example
- * createEachMessageHandler({ ..., key: keyByValueField('order.id') });
- */
-export function keyByValueField<M extends KafkaMessage = KafkaMessage>(
-  path: string,
-): MessageKeyFn<M> {
-  const steps = typeof path === 'string' ? path.split('.') : [];
-  if (steps.length === 0 || steps.some((step) => step.length === 0)) {
-    throw new TypeError(`keyByValueField: expected a dotted field path, got ${String(path)}`);
-  }
+function fieldReader<M extends KafkaMessage>(
+  field: string,
+  readField: (value: unknown) => unknown,
+  source: string,
+): KeyReader<M> {
   return ({ topic, partition, message }) => {
     const position = { topic, partition, offset: message.offset };
     if (message.value === null || message.value === undefined) {
       throw new MessageKeyError(
-        `Message ${describe(position)} has no value to read "${path}" from`,
+        `Message ${describe(position)} has no value to read "${field}" from`,
         'missing_value',
         position,
         undefined,
-        `value field ${path}`,
+        source,
       );
     }
     let parsed: unknown;
@@ -95,44 +115,32 @@ export function keyByValueField<M extends KafkaMessage = KafkaMessage>(
       parsed = JSON.parse(text(message.value));
     } catch (cause) {
       throw new MessageKeyError(
-        `Message ${describe(position)} is not JSON, so "${path}" cannot be read`,
+        `Message ${describe(position)} is not JSON, so "${field}" cannot be read`,
         'unparseable_value',
         position,
         cause,
-        `value field ${path}`,
+        source,
       );
     }
-    let field: unknown = parsed;
-    for (const step of steps) {
-      field =
-        field !== null && typeof field === 'object'
-          ? (field as Record<string, unknown>)[step]
-          : undefined;
-    }
-    const valid =
-      (typeof field === 'string' && field.length > 0) ||
-      (typeof field === 'number' && Number.isFinite(field));
-    if (!valid) {
+    const key = fieldKeyText(readField(parsed));
+    if (key === undefined || key.length === 0) {
       throw new MessageKeyError(
-        `Message ${describe(position)} has no string or number at "${path}"`,
+        `Message ${describe(position)} has no string or number at "${field}"`,
         'missing_field',
         position,
         undefined,
-        `value field ${path}`,
+        source,
       );
     }
-    return `${topic}/${String(field)}`;
+    return `${topic}/${key}`;
   };
 }
 
 /**
  * Runs a key function and makes sure its answer is a usable key, turning any
- * failure into a {@link MessageKeyError} with the message's position. Internal.
+ * failure into a {@link MessageKeyError} with the message's position.
  */
-export function readKey<M extends KafkaMessage>(
-  keyOf: MessageKeyFn<M>,
-  source: KeySource<M>,
-): string {
+function readKey<M extends KafkaMessage>(keyOf: MessageKeyFn<M>, source: KeySource<M>): string {
   const position = {
     topic: source.topic,
     partition: source.partition,

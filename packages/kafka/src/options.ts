@@ -1,16 +1,19 @@
 import {
-  type Clock,
   createDeduper,
   type Deduper,
   type DeduperOptions,
   type Duration,
-  InvalidOptionError,
-  parseDuration,
   type RunContext,
-  systemClock,
 } from '@oncely/core';
+import {
+  checkObject,
+  nonEmptyString,
+  optionalFunction,
+  positiveDuration,
+  requireFunction,
+} from '@oncely/core/adapter';
 import type { MessageKeyError } from './errors.js';
-import { type KeySource, keyByOffset, type MessageKeyFn } from './keys.js';
+import { type KeyReader, type KeySource, keyReader, type MessageKey } from './keys.js';
 import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
 /** The user's per-message handler. Its return value is the run's result. */
@@ -42,10 +45,11 @@ export interface KafkaDedupOptions<M extends KafkaMessage = KafkaMessage, T = un
   /** Runs once per message key; see {@link MessageHandler}. */
   readonly handler: MessageHandler<M, T>;
   /**
-   * Reads each message's dedup key.
-   * @default keyByOffset() (`topic/partition/offset`)
+   * Where each message's dedup key comes from: `'offset'`, `{ header }`, `{ field }` or a
+   * function (see {@link MessageKey}).
+   * @default 'offset' (`topic/partition/offset`)
    */
-  readonly key?: MessageKeyFn<M>;
+  readonly key?: MessageKey<M>;
   /**
    * Scopes the keys in the store (`namespace#key`).
    * @default `kafka:${groupId}`
@@ -104,20 +108,17 @@ export const KAFKA_DEFAULTS = {
 export interface ResolvedKafkaOptions<M extends KafkaMessage, T> {
   readonly deduper: Deduper<KafkaMessageContext<M>>;
   readonly handler: MessageHandler<M, T>;
-  readonly keyOf: MessageKeyFn<M>;
+  readonly readKey: KeyReader<M>;
   readonly inProgressTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly deadLetter: DeadLetterHandler<M> | undefined;
-  readonly clock: Clock;
 }
 
 /** Validates the options once and makes the deduper; a bad option throws naming it. */
 export function resolveKafkaOptions<M extends KafkaMessage, T>(
   options: KafkaDedupOptions<M, T>,
 ): ResolvedKafkaOptions<M, T> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  checkObject('options', options);
   const {
     groupId,
     handler,
@@ -131,13 +132,15 @@ export function resolveKafkaOptions<M extends KafkaMessage, T>(
     deadLetter,
     ...deduperOptions
   } = options;
-  if (typeof groupId !== 'string' || groupId.length === 0) {
-    throw new InvalidOptionError('groupId', 'expected the consumer group id, a non-empty string');
-  }
-  requireFunction('handler', handler);
-  if (key !== undefined) requireFunction('key', key);
-  if (deadLetter !== undefined) requireFunction('deadLetter', deadLetter);
-  const sessionMs = positiveMs('sessionTimeout', sessionTimeout ?? KAFKA_DEFAULTS.sessionTimeout);
+  nonEmptyString('groupId', groupId);
+  requireFunction('handler', handler, 'a function (message, context) => result');
+  const readKey = keyReader(key);
+  optionalFunction('deadLetter', deadLetter);
+  const sessionMs = positiveDuration(
+    'sessionTimeout',
+    sessionTimeout,
+    KAFKA_DEFAULTS.sessionTimeout,
+  );
   const deduper = createDeduper<KafkaMessageContext<M>>({
     ...deduperOptions,
     namespace: namespace ?? `${KAFKA_DEFAULTS.namespacePrefix}${groupId}`,
@@ -147,32 +150,13 @@ export function resolveKafkaOptions<M extends KafkaMessage, T>(
   return {
     deduper,
     handler,
-    keyOf: key ?? keyByOffset<M>(),
-    inProgressTimeoutMs:
-      inProgressTimeout === undefined
-        ? deduper.leaseMs
-        : positiveMs('inProgressTimeout', inProgressTimeout),
-    heartbeatIntervalMs: positiveMs(
+    readKey,
+    inProgressTimeoutMs: positiveDuration('inProgressTimeout', inProgressTimeout, deduper.leaseMs),
+    heartbeatIntervalMs: positiveDuration(
       'heartbeatInterval',
-      heartbeatInterval ?? KAFKA_DEFAULTS.heartbeatInterval,
+      heartbeatInterval,
+      KAFKA_DEFAULTS.heartbeatInterval,
     ),
     deadLetter,
-    clock: options.clock ?? systemClock,
   };
-}
-
-/** Parses a positive duration or throws {@link InvalidOptionError} naming the option. Internal. */
-export function positiveMs(name: string, value: unknown): number {
-  const ms = parseDuration(value);
-  if (ms === undefined || !(ms > 0)) {
-    throw new InvalidOptionError(name, `expected a positive duration in ms, got ${String(value)}`);
-  }
-  return ms;
-}
-
-/** Throws {@link InvalidOptionError} unless `value` is a function. Internal. */
-export function requireFunction(name: string, value: unknown): void {
-  if (typeof value !== 'function') {
-    throw new InvalidOptionError(name, `expected a function, got ${typeof value}`);
-  }
 }

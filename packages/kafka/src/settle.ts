@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimedRun, InProgressError } from '@oncely/core';
 import type { InterruptReason, MessageKeyError } from './errors.js';
 import { withHeartbeat } from './keep-alive.js';
-import { type KeySource, readKey } from './keys.js';
+import type { KeySource } from './keys.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
@@ -37,7 +37,7 @@ export function prepareMessage<M extends KafkaMessage, T>(
 ): PreparedMessage<M> {
   let key: string;
   try {
-    key = readKey(options.keyOf, source);
+    key = options.readKey(source);
   } catch (error) {
     return { kind: 'invalid', source, error: error as MessageKeyError };
   }
@@ -66,7 +66,7 @@ export async function settleMessage<M extends KafkaMessage, T>(
     return 'dead_lettered';
   }
   const { context } = prepared;
-  const deadline = options.clock.now() + options.inProgressTimeoutMs;
+  const deadline = options.deduper.clock.now() + options.inProgressTimeoutMs;
   let attempt = prepared.attempt;
   for (;;) {
     const settled = await attempt;
@@ -86,7 +86,7 @@ export async function settleMessage<M extends KafkaMessage, T>(
     } catch (error) {
       if (!(error instanceof InProgressError)) throw error;
       const waitMs = Math.max(1, Math.min(error.retryAfterMs, options.heartbeatIntervalMs));
-      if (options.clock.now() + waitMs > deadline) throw error;
+      if (options.deduper.clock.now() + waitMs > deadline) throw error;
       await sleep(waitMs);
       await controls.heartbeat();
       const reason = controls.stopReason();

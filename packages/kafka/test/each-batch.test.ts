@@ -13,7 +13,6 @@ import {
   countingStore,
   createEachBatchHandler,
   type EachBatchOptions,
-  keyByValueField,
   MessageKeyError,
 } from '../src/index.js';
 import { batchPayload, message, messages } from './fakes.js';
@@ -163,7 +162,7 @@ describe('createEachBatchHandler', () => {
       poison,
       message(3, { id: 'c' }),
     ];
-    const { handle, effects } = setup({ key: keyByValueField('id') });
+    const { handle, effects } = setup({ key: { field: 'id' } });
     const { payload, state } = batchPayload(batch);
     const error = await handle(payload).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageKeyError);
@@ -176,7 +175,7 @@ describe('createEachBatchHandler', () => {
     const deadLettered: string[] = [];
     const batch = [message(0, { id: 'a' }), message(1, 'not json'), message(2, { id: 'c' })];
     const { handle, effects } = setup({
-      key: keyByValueField('id'),
+      key: { field: 'id' },
       deadLetter: ({ message: m }, error) => {
         deadLettered.push(`${m.offset}:${error.problem}`);
       },
@@ -278,6 +277,22 @@ describe('createEachBatchHandler', () => {
     expect(bad({ inProgressTimeout: 'soon' as never })).toBe('inProgressTimeout');
     expect(bad({ eachBatchAutoResolve: 'yes' as never })).toBe('eachBatchAutoResolve');
     expect(bad({ ttl: '1s', sessionTimeout: 5000 })).toBe('ttl');
+  });
+
+  it('shows a bad value readably', () => {
+    const message = (options: Partial<EachBatchOptions>) => {
+      try {
+        setup(options);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message({ key: { valueFeild: 'id' } as never })).toContain('got {"valueFeild":"id"}');
+    expect(message({ key: { field: 'a..b' } })).toContain('got { field: "a..b" }');
+    expect(message({ sessionTimeout: '30 seconds' as never })).toContain('got "30 seconds"');
+    expect(message({ claimAhead: '4' as never })).toContain('got "4"');
+    expect(message({ handler: { run: true } as never })).toContain('got {"run":true}');
   });
 });
 

@@ -1,11 +1,6 @@
 import { MemoryStore } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-import {
-  createEachMessageHandler,
-  type KafkaDedupOptions,
-  keyByHeader,
-  MessageKeyError,
-} from '../src/index.js';
+import { createEachMessageHandler, type KafkaDedupOptions, MessageKeyError } from '../src/index.js';
 import { message, messagePayload } from './fakes.js';
 
 function setup(options: Partial<KafkaDedupOptions> = {}) {
@@ -33,7 +28,7 @@ describe('createEachMessageHandler', () => {
   });
 
   it('catches producer duplicates, at new offsets, when keyed by a header', async () => {
-    const { handle, effects } = setup({ key: keyByHeader('idempotency-key') });
+    const { handle, effects } = setup({ key: { header: 'idempotency-key' } });
     await handle(messagePayload(message(1, {}, { 'idempotency-key': 'evt-1' })));
     await handle(messagePayload(message(2, {}, { 'idempotency-key': 'evt-1' })));
     await handle(messagePayload(message(3, {}, { 'idempotency-key': 'evt-2' })));
@@ -41,7 +36,7 @@ describe('createEachMessageHandler', () => {
   });
 
   it('throws a typed error for a message without its key, so the client does not move past it', async () => {
-    const { handle, effects } = setup({ key: keyByHeader('idempotency-key') });
+    const { handle, effects } = setup({ key: { header: 'idempotency-key' } });
     const error = await handle(messagePayload(message(4))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageKeyError);
     expect(error).toMatchObject({ problem: 'missing_header', offset: '4' });
@@ -51,7 +46,7 @@ describe('createEachMessageHandler', () => {
   it('lets deadLetter take a poison message off the partition; a failing deadLetter still stops it', async () => {
     const routed: string[] = [];
     const { handle } = setup({
-      key: keyByHeader('idempotency-key'),
+      key: { header: 'idempotency-key' },
       deadLetter: ({ message: m }) => {
         routed.push(m.offset);
       },
@@ -61,7 +56,7 @@ describe('createEachMessageHandler', () => {
 
     const refused = new Error('dead-letter topic unavailable');
     const { handle: strict } = setup({
-      key: keyByHeader('idempotency-key'),
+      key: { header: 'idempotency-key' },
       deadLetter: () => {
         throw refused;
       },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MessageKeyError } from '../src/errors.js';
-import { keyByHeader, keyByValueField, readKey } from '../src/keys.js';
+import { keyReader } from '../src/keys.js';
 
 const values = fc.oneof(
   fc
@@ -22,12 +22,12 @@ function source(value: Buffer | null, headers: Record<string, Buffer | undefined
 
 describe('Kafka key extraction under arbitrary values', () => {
   it('a value field yields a non-empty string key or a MessageKeyError with the position, never anything else', () => {
-    const keyOf = keyByValueField('event.id');
+    const readKey = keyReader({ field: 'event.id' });
     fc.assert(
       fc.property(values, (value) => {
         let key: unknown;
         try {
-          key = readKey(keyOf, source(value) as never);
+          key = readKey(source(value) as never);
         } catch (error) {
           expect(error).toBeInstanceOf(MessageKeyError);
           expect(error).toMatchObject({ topic: 't', partition: 0, offset: '7' });
@@ -41,11 +41,11 @@ describe('Kafka key extraction under arbitrary values', () => {
   });
 
   it('a non-empty header is the key (scoped by topic); a missing or empty one is a MessageKeyError', () => {
-    const keyOf = keyByHeader('event-id');
+    const readKey = keyReader({ header: 'event-id' });
     fc.assert(
       fc.property(fc.option(fc.string(), { nil: undefined }), (header) => {
         const headers = header === undefined ? {} : { 'event-id': Buffer.from(header) };
-        const read = () => readKey(keyOf, source(null, headers) as never);
+        const read = () => readKey(source(null, headers) as never);
         if (header === undefined || header.length === 0) {
           expect(read).toThrow(MessageKeyError);
         } else {

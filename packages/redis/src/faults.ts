@@ -1,5 +1,5 @@
 import type { OncelyError, StoreOperation } from '@oncely/core';
-import { isRetryableNetworkError, toStoreError } from './kit.js';
+import { isRetryableNetworkError, toStoreError } from '@oncely/core/adapter';
 
 /**
  * Error replies that mean "not now": the server is loading its dataset (`LOADING`), busy

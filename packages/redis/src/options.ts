@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '@oncely/core';
+import { checkObject, describeValue, positiveInteger } from '@oncely/core/adapter';
 import { isScriptClient, type RedisScriptClient } from './client.js';
 import { fromIoredis, type IoredisLike, isIoredis } from './ioredis.js';
-import { checkObject, describeValue, positiveInteger } from './kit.js';
 import { fromNodeRedis, isNodeRedis, type NodeRedisLike } from './node-redis.js';
 
 /**

@@ -3,10 +3,10 @@ import { createDeduper } from '@oncely/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../../../test/support/gate.js';
 import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
+import { type CountingClient, countingClient } from '../../../test/support/redis-counter.js';
 import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
 import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
-import { type CountingClient, countingClient } from '../../../test/support/redis-counter.js';
 
 /**
  * What each path costs, counted twice: by the store's client interface (round trips and

@@ -1,18 +1,27 @@
-import { InvalidInputError, KeyReadError, OncelyError } from '@oncely/core';
+import { KeyReadError, OncelyError } from '@oncely/core';
 
 /**
  * The message body could not be parsed as JSON, and the key is read from it. Nothing
  * was claimed; the message stays on the queue, so after `maxReceiveCount` receives the
- * redrive policy moves it to the dead-letter queue.
+ * redrive policy moves it to the dead-letter queue. A key failure like
+ * {@link MessageKeyError}: a subclass of core's `KeyReadError` (`source` the body field,
+ * `reason` `unparseable_body`), so one `instanceof KeyReadError` catches it too.
  */
-export class MessageBodyError extends InvalidInputError {
+export class MessageBodyError extends KeyReadError {
   override name = 'MessageBodyError';
   constructor(
     readonly messageId: string,
     cause: unknown,
+    /** Where the key was looked for, e.g. `body field detail.id`. */
+    source = 'body',
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`SQS message ${messageId}: the body is not valid JSON (${reason})`, { cause });
+    super(
+      `SQS message ${messageId}: the body is not valid JSON (${reason})`,
+      source,
+      'unparseable_body',
+      { cause },
+    );
   }
 }
 

@@ -1,76 +1,91 @@
-import { InvalidOptionError } from '@oncely/core';
+import { fieldKeyText, type KeyOptionShape, parseKeyOption } from '@oncely/core/adapter';
 import { MessageBodyError, MessageKeyError } from './errors.js';
-import { parseJsonPath, readJsonPath } from './json-path.js';
 import type { QueueMessage } from './message.js';
 
 /**
- * Where a message's dedup key comes from.
+ * Where a message's dedup key comes from: the same forms as every oncely adapter's `key`
+ * option (see docs/decisions/0005-one-key-vocabulary.md).
  *
  * - `'messageId'`: SQS's message ID. Catches redeliveries of the same message (a
  *   visibility timeout, a failed batch) but not producer retries, which send a new
  *   message with a new ID.
- * - `{ bodyField: 'detail.id' }`: a field of the JSON body (`$.order.id` and
+ * - `{ field: 'detail.id' }`: a field of the JSON body (`$.order.id` and
  *   `items[0].id` also work); catches producer duplicates that carry the same event ID.
- * - `{ messageAttribute: 'eventId' }`: a String or Number message attribute.
+ * - `{ attribute: 'eventId' }`: a String or Number message attribute.
  * - `'deduplicationId'`: FIFO's `MessageDeduplicationId` (SQS itself only
  *   deduplicates within 5 minutes; oncely keeps the key for the whole `ttl`).
  * - a function of the raw record or message, returning a non-empty string.
  *
  * @default 'messageId'
  * @example
- * createSqsHandler({ store, key: { bodyField: 'detail.id' }, handler });
+ * createSqsHandler({ store, key: { field: 'detail.id' }, handler });
  */
 export type MessageKey<TMessage> =
   | 'messageId'
   | 'deduplicationId'
-  | { readonly bodyField: string }
-  | { readonly messageAttribute: string }
+  // The `never` members make naming both a type error, not just a runtime one.
+  | { readonly field: string; readonly attribute?: never }
+  | { readonly attribute: string; readonly field?: never }
   | ((message: TMessage) => string);
 
 /** Reads the key of one message; throws {@link MessageKeyError} or {@link MessageBodyError}. */
 export type KeyPicker<TMessage> = (message: QueueMessage<TMessage>) => string;
+
+/** The SQS spelling of the shared `key` option. Internal. */
+export const SQS_KEY_SHAPE: KeyOptionShape = {
+  ids: ['messageId', 'deduplicationId'],
+  fieldHost: 'body',
+  namedHost: 'attribute',
+  namedLabel: 'message attribute',
+  // The spellings before 1.0, refused with their new names.
+  renamed: { bodyField: 'field', messageAttribute: 'attribute' },
+};
 
 /**
  * Turns the `key` option into a picker, validating it once, at construction.
  * A bad option throws `InvalidOptionError('key')`.
  */
 export function keyPicker<TMessage>(option: MessageKey<TMessage> | undefined): KeyPicker<TMessage> {
-  const key = option ?? 'messageId';
-  if (key === 'messageId') return (message) => present(message, 'messageId', message.messageId);
-  if (key === 'deduplicationId') {
-    return (message) => present(message, 'MessageDeduplicationId', message.deduplicationId);
+  const key = parseKeyOption<(message: TMessage) => string>(option ?? 'messageId', SQS_KEY_SHAPE);
+  switch (key.form) {
+    case 'id':
+      return key.id === 'messageId'
+        ? (message) => present(message, 'messageId', message.messageId)
+        : (message) => present(message, 'MessageDeduplicationId', message.deduplicationId);
+    case 'field':
+      return fieldPicker(key.read, key.source);
+    case 'named':
+      return attributePicker(key.name, key.source);
+    case 'function':
+      return functionPicker(key.fn);
   }
-  if (typeof key === 'function') return functionPicker(key);
-  if (key !== null && typeof key === 'object') {
-    if ('bodyField' in key && typeof key.bodyField === 'string') {
-      return bodyFieldPicker(key.bodyField);
-    }
-    if ('messageAttribute' in key && typeof key.messageAttribute === 'string') {
-      const name = key.messageAttribute;
-      if (name.length === 0) throw new InvalidOptionError('key', 'messageAttribute is empty');
-      return attributePicker(name);
-    }
-  }
-  throw new InvalidOptionError(
-    'key',
-    `expected 'messageId', 'deduplicationId', { bodyField }, { messageAttribute } or a function, got ${String(key)}`,
-  );
 }
 
-function bodyFieldPicker<TMessage>(field: string): KeyPicker<TMessage> {
-  const path = parseJsonPath(field);
-  if (!path) {
-    throw new InvalidOptionError(
-      'key',
-      `bodyField "${field}" is not a path like detail.id or $.order.id`,
+/** The message attribute the `key` option reads, if any (the worker must ask SQS for it). Internal. */
+export function keyedAttribute<TMessage>(
+  option: MessageKey<TMessage> | undefined,
+): string | undefined {
+  const key = parseKeyOption(option ?? 'messageId', SQS_KEY_SHAPE);
+  return key.form === 'named' ? key.name : undefined;
+}
+
+function fieldPicker<TMessage>(
+  readField: (body: unknown) => unknown,
+  source: string,
+): KeyPicker<TMessage> {
+  return (message) => {
+    const value = readField(parseBody(message, source));
+    const text = fieldKeyText(value);
+    if (text !== undefined) return present(message, source, text);
+    throw new MessageKeyError(
+      message.messageId,
+      source,
+      value === undefined ? 'missing' : `${describe(value)}, expected a string or number`,
     );
-  }
-  const source = `body field ${field}`;
-  return (message) => scalarKey(message, source, readJsonPath(parseBody(message), path));
+  };
 }
 
-function attributePicker<TMessage>(name: string): KeyPicker<TMessage> {
-  const source = `message attribute ${name}`;
+function attributePicker<TMessage>(name: string, source: string): KeyPicker<TMessage> {
   return (message) => {
     const attribute = message.attribute(name);
     if (attribute && attribute.value === undefined) {
@@ -105,22 +120,12 @@ function functionPicker<TMessage>(pick: (message: TMessage) => string): KeyPicke
 }
 
 /** Parses the JSON body; a missing or malformed body is a typed error. */
-function parseBody(message: QueueMessage<unknown>): unknown {
+function parseBody(message: QueueMessage<unknown>, source: string): unknown {
   try {
     return JSON.parse(message.body ?? '');
   } catch (cause) {
-    throw new MessageBodyError(message.messageId, cause);
+    throw new MessageBodyError(message.messageId, cause, source);
   }
-}
-
-function scalarKey(message: QueueMessage<unknown>, source: string, value: unknown): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string') return present(message, source, value);
-  throw new MessageKeyError(
-    message.messageId,
-    source,
-    value === undefined ? 'missing' : `${describe(value)}, expected a string or number`,
-  );
 }
 
 function present(

@@ -4,8 +4,16 @@ import {
   type DeduperOptions,
   InvalidOptionError,
   type OncelyLogger,
-  silentLogger,
 } from '@oncely/core';
+import {
+  checkDeduperOptions,
+  checkObject,
+  type DeduperOptionsWithoutNamespace,
+  type DeduperSettings,
+  oneOf,
+  optionalFunction,
+  positiveInteger,
+} from '@oncely/core/adapter';
 import { type KeyPicker, keyPicker, type MessageKey } from './key.js';
 import type { RecordOutcome } from './outcome.js';
 
@@ -59,32 +67,18 @@ export interface ResolvedSqsOptions<TMessage, T> {
 export function resolveSqsOptions<TMessage, T>(
   options: SqsDedupOptions<TMessage, T>,
 ): ResolvedSqsOptions<TMessage, T> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
-  const concurrency = options.concurrency ?? SQS_DEFAULTS.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError(
-      'concurrency',
-      `expected a positive integer, got ${String(concurrency)}`,
-    );
-  }
-  const fifo = options.fifo ?? SQS_DEFAULTS.fifo;
-  if (fifo !== 'auto' && typeof fifo !== 'boolean') {
-    throw new InvalidOptionError('fifo', `expected 'auto', true or false, got ${String(fifo)}`);
-  }
-  if (options.onOutcome !== undefined && typeof options.onOutcome !== 'function') {
-    throw new InvalidOptionError(
-      'onOutcome',
-      `expected a function, got ${typeof options.onOutcome}`,
-    );
-  }
+  checkObject('options', options);
+  const concurrency = positiveInteger('concurrency', options.concurrency, SQS_DEFAULTS.concurrency);
+  const fifo = oneOf('fifo', options.fifo, ['auto', true, false] as const, SQS_DEFAULTS.fifo);
+  optionalFunction('onOutcome', options.onOutcome);
+  const pickKey = keyPicker(options.key);
+  const dedupers = new DeduperPool(options);
   return {
-    dedupers: new DeduperPool(options),
-    pickKey: keyPicker(options.key),
+    dedupers,
+    pickKey,
     concurrency,
     fifo,
-    logger: options.logger ?? silentLogger,
+    logger: dedupers.settings.logger,
     onOutcome: options.onOutcome,
   };
 }
@@ -92,26 +86,20 @@ export function resolveSqsOptions<TMessage, T>(
 /**
  * One deduper per namespace. A Lambda's default namespace (its function name) is only
  * known at the first invocation, so dedupers are made lazily; the options are still
- * validated at construction, with a stand-in namespace.
+ * validated at construction, without making one.
  */
 class DeduperPool<TMessage> {
   private readonly dedupers = new Map<string, Deduper<TMessage>>();
+  /** What the options resolve to (the logger, the lease), the same for every namespace. */
+  readonly settings: DeduperSettings;
 
-  constructor(
-    private readonly options: Omit<DeduperOptions<TMessage>, 'namespace'> & {
-      readonly namespace?: string;
-    },
-  ) {
-    const validated = createDeduper<TMessage>({
-      ...options,
-      namespace: options.namespace ?? 'oncely',
-    });
-    if (options.namespace !== undefined) this.dedupers.set(options.namespace, validated);
+  constructor(private readonly options: DeduperOptionsWithoutNamespace<TMessage>) {
+    this.settings = checkDeduperOptions(options);
   }
 
   /** The deduper of the configured namespace, else of `fallback` (e.g. the function name). */
   for(fallback: string | undefined): Deduper<TMessage> {
-    const namespace = this.options.namespace ?? fallback;
+    const namespace = this.settings.namespace ?? fallback;
     if (namespace === undefined || namespace.length === 0) {
       throw new InvalidOptionError(
         'namespace',

@@ -1,9 +1,9 @@
 import { InvalidInputError, InvalidOptionError, KeyReadError } from '@oncely/core';
+import { parseFieldPath, readFieldPath } from '@oncely/core/adapter';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MessageBodyError, MessageKeyError } from '../src/index.js';
-import { parseJsonPath, readJsonPath } from '../src/json-path.js';
-import { keyPicker } from '../src/key.js';
+import { keyPicker, type MessageKey } from '../src/key.js';
 import { fromLambdaRecord } from '../src/message.js';
 import { record } from './fixtures.js';
 
@@ -12,25 +12,25 @@ const pick = (option: Parameters<typeof keyPicker<SQSRecord>>[0], message: SQSRe
 
 describe('JSON paths', () => {
   it('parses dotted paths, a leading $. and array indices', () => {
-    expect(parseJsonPath('detail.id')).toEqual(['detail', 'id']);
-    expect(parseJsonPath('$.order.id')).toEqual(['order', 'id']);
-    expect(parseJsonPath('items[0].sku')).toEqual(['items', 0, 'sku']);
-    expect(parseJsonPath('matrix[1][2]')).toEqual(['matrix', 1, 2]);
+    expect(parseFieldPath('detail.id')).toEqual(['detail', 'id']);
+    expect(parseFieldPath('$.order.id')).toEqual(['order', 'id']);
+    expect(parseFieldPath('items[0].sku')).toEqual(['items', 0, 'sku']);
+    expect(parseFieldPath('matrix[1][2]')).toEqual(['matrix', 1, 2]);
   });
 
   it('rejects malformed paths', () => {
     for (const bad of ['', '$.', 'a..b', 'a.', '[x]', 'a[-1]', 'a]b']) {
-      expect(parseJsonPath(bad), bad).toBeUndefined();
+      expect(parseFieldPath(bad), bad).toBeUndefined();
     }
   });
 
   it('reads only own fields, indices only on arrays', () => {
     const value = { order: { id: 7, items: [{ sku: 'a' }] } };
-    expect(readJsonPath(value, ['order', 'items', 0, 'sku'])).toBe('a');
-    expect(readJsonPath(value, ['order', 'items', 'length'])).toBeUndefined();
-    expect(readJsonPath(value, ['order', 'constructor'])).toBeUndefined();
-    expect(readJsonPath(value, ['order', 0])).toBeUndefined();
-    expect(readJsonPath(value, ['missing', 'id'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 'items', 0, 'sku'])).toBe('a');
+    expect(readFieldPath(value, ['order', 'items', 'length'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 'constructor'])).toBeUndefined();
+    expect(readFieldPath(value, ['order', 0])).toBeUndefined();
+    expect(readFieldPath(value, ['missing', 'id'])).toBeUndefined();
   });
 });
 
@@ -41,8 +41,8 @@ describe('message keys', () => {
 
   it('reads a body field; numbers become strings', () => {
     const message = record('m-1', { body: JSON.stringify({ detail: { id: 'evt-9' }, n: 42 }) });
-    expect(pick({ bodyField: 'detail.id' }, message)).toBe('evt-9');
-    expect(pick({ bodyField: '$.n' }, message)).toBe('42');
+    expect(pick({ field: 'detail.id' }, message)).toBe('evt-9');
+    expect(pick({ field: '$.n' }, message)).toBe('42');
   });
 
   it('reads a message attribute and the FIFO deduplication ID', () => {
@@ -51,7 +51,7 @@ describe('message keys', () => {
       deduplicationId: 'dedup-1',
       attributes: { eventId: { stringValue: 'evt-3', dataType: 'String' } },
     });
-    expect(pick({ messageAttribute: 'eventId' }, message)).toBe('evt-3');
+    expect(pick({ attribute: 'eventId' }, message)).toBe('evt-3');
     expect(pick('deduplicationId', message)).toBe('dedup-1');
   });
 
@@ -60,10 +60,15 @@ describe('message keys', () => {
   });
 
   it('a body that is not JSON is a MessageBodyError with the message ID', () => {
-    const error = catchError(() => pick({ bodyField: 'id' }, record('m-1', { body: 'not json' })));
+    const error = catchError(() => pick({ field: 'id' }, record('m-1', { body: 'not json' })));
     expect(error).toBeInstanceOf(MessageBodyError);
+    expect(error).toBeInstanceOf(KeyReadError);
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error).toMatchObject({ messageId: 'm-1' });
+    expect(error).toMatchObject({
+      messageId: 'm-1',
+      source: 'body field id',
+      reason: 'unparseable_body',
+    });
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
 
@@ -78,7 +83,7 @@ describe('message keys', () => {
       ['{"id":true}', 'a boolean'],
     ];
     for (const [body, reason] of cases) {
-      const error = catchError(() => pick({ bodyField: 'id' }, record('m-2', { body })));
+      const error = catchError(() => pick({ field: 'id' }, record('m-2', { body })));
       expect(error, body).toBeInstanceOf(MessageKeyError);
       expect(error, body).toBeInstanceOf(KeyReadError);
       expect(error, body).toBeInstanceOf(InvalidInputError);
@@ -89,10 +94,10 @@ describe('message keys', () => {
 
   it('a missing attribute, a binary attribute and a bad key function are MessageKeyErrors', () => {
     const binary = record('m-3', { attributes: { eventId: { dataType: 'Binary' } } });
-    expect(catchError(() => pick({ messageAttribute: 'eventId' }, record('m-3')))).toBeInstanceOf(
+    expect(catchError(() => pick({ attribute: 'eventId' }, record('m-3')))).toBeInstanceOf(
       MessageKeyError,
     );
-    expect(catchError(() => pick({ messageAttribute: 'eventId' }, binary))).toBeInstanceOf(
+    expect(catchError(() => pick({ attribute: 'eventId' }, binary))).toBeInstanceOf(
       MessageKeyError,
     );
     expect(catchError(() => pick('deduplicationId', record('m-3')))).toBeInstanceOf(
@@ -111,11 +116,41 @@ describe('message keys', () => {
   });
 
   it('rejects a bad key option at construction', () => {
-    for (const bad of [{ bodyField: 'a..b' }, { messageAttribute: '' }, 'id', 42, {}]) {
+    for (const bad of [
+      { field: 'a..b' },
+      { attribute: '' },
+      'id',
+      42,
+      {},
+      { field: 'a', attribute: 'b' },
+    ]) {
       const error = catchError(() => keyPicker(bad as never));
       expect(error, String(bad)).toBeInstanceOf(InvalidOptionError);
       expect(error, String(bad)).toMatchObject({ option: 'key' });
     }
+  });
+
+  it('shows a misspelled key option as it was given', () => {
+    const error = catchError(() => keyPicker({ bodyFeild: 'id' } as never)) as Error;
+    expect(error.message).toContain('got {"bodyFeild":"id"}');
+    expect(error.message).toContain(
+      "expected 'messageId', 'deduplicationId', { field }, { attribute } or a function",
+    );
+    expect((catchError(() => keyPicker({ field: 'a..b' })) as Error).message).toContain(
+      'got { field: "a..b" }',
+    );
+  });
+
+  it('refuses the spellings before 1.0, naming the new one', () => {
+    const body = catchError(() => keyPicker({ bodyField: 'detail.id' } as never)) as Error;
+    expect(body).toBeInstanceOf(InvalidOptionError);
+    expect(body.message).toContain('{ bodyField } is now { field }');
+    expect(body.message).toContain('write { field: "detail.id" }');
+    const attribute = catchError(() =>
+      keyPicker({ messageAttribute: 'eventId' } as never),
+    ) as Error;
+    expect(attribute).toBeInstanceOf(InvalidOptionError);
+    expect(attribute.message).toContain('{ messageAttribute } is now { attribute }');
   });
 });
 
@@ -127,3 +162,22 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('the key option type', () => {
+  it('takes exactly one of field and attribute', () => {
+    const allowed: MessageKey<SQSRecord>[] = [
+      'messageId',
+      'deduplicationId',
+      { field: 'detail.id' },
+      { attribute: 'eventId' },
+      (raw) => raw.messageId,
+    ];
+    // @ts-expect-error: `field` and `attribute` together do not type-check
+    const both: MessageKey<SQSRecord> = { field: 'id', attribute: 'eventId' };
+    // @ts-expect-error: the spelling before 1.0 does not type-check
+    const old: MessageKey<SQSRecord> = { bodyField: 'id' };
+    expect(allowed).toHaveLength(5);
+    expect(() => keyPicker(both)).toThrow(InvalidOptionError);
+    expect(() => keyPicker(old)).toThrow(InvalidOptionError);
+  });
+});

@@ -71,7 +71,7 @@ describe('createSqsHandler: outcomes', () => {
     const outcomes: RecordOutcome<unknown>[] = [];
     const handler = createSqsHandler({
       store,
-      key: { bodyField: 'orderId' },
+      key: { field: 'orderId' },
       onOutcome: (outcome) => outcomes.push(outcome),
       handler: async (r) => {
         runs.push(r.messageId);
@@ -140,7 +140,7 @@ describe('createSqsHandler: outcomes', () => {
     const ran: string[] = [];
     const handler = createSqsHandler({
       store: new MemoryStore(),
-      key: { bodyField: 'detail.id' },
+      key: { field: 'detail.id' },
       logger,
       handler: (r) => void ran.push(r.messageId),
     });
@@ -167,7 +167,7 @@ describe('createSqsHandler: outcomes', () => {
     const charges: string[] = [];
     const handler = createSqsHandler({
       store: new MemoryStore(),
-      key: { bodyField: '$.eventId' },
+      key: { field: '$.eventId' },
       handler: (r) => void charges.push(JSON.parse(r.body).eventId),
     });
     const body = JSON.stringify({ eventId: 'evt-1' });
@@ -204,7 +204,7 @@ describe('createSqsHandler: standard and FIFO batches', () => {
     const outcomes: RecordOutcome<unknown>[] = [];
     const handler = createSqsHandler({
       store: new MemoryStore(),
-      key: { bodyField: 'orderId' },
+      key: { field: 'orderId' },
       onOutcome: (o) => outcomes.push(o),
       handler: async (r) => {
         ran.push(r.messageId);
@@ -234,7 +234,7 @@ describe('createSqsHandler: standard and FIFO batches', () => {
   it('still fails standard records without a readable key, each on its own', async () => {
     const handler = createSqsHandler({
       store: new MemoryStore(),
-      key: { bodyField: 'orderId' },
+      key: { field: 'orderId' },
       handler: () => {},
     });
     const response = await handler(
@@ -393,7 +393,7 @@ describe('createSqsHandler: lease, namespace and deadline', () => {
       ['concurrency', { store, handler, concurrency: 0 }],
       ['fifo', { store, handler, fifo: 'yes' }],
       ['timeoutMargin', { store, handler, timeoutMargin: 'soon' }],
-      ['key', { store, handler, key: { bodyField: '' } }],
+      ['key', { store, handler, key: { field: '' } }],
       ['onOutcome', { store, handler, onOutcome: 'log' }],
       ['namespace', { store, handler, namespace: '' }],
       ['lease', { store, handler, lease: -1 }],
@@ -401,6 +401,22 @@ describe('createSqsHandler: lease, namespace and deadline', () => {
     ];
     for (const [option, options] of bad)
       expectInvalidOption(() => createSqsHandler(options as never), option);
+  });
+
+  it('shows a bad option value readably', () => {
+    const store = new MemoryStore();
+    const handler = () => {};
+    const shown: [Record<string, unknown>, string][] = [
+      [{ store, handler, key: { bodyFeild: 'id' } }, 'got {"bodyFeild":"id"}'],
+      [{ store, handler, key: { bodyField: 'id' } }, 'write { field: "id" }'],
+      [{ store, handler, concurrency: '10' }, 'got "10"'],
+      [{ store, handler, fifo: 'yes' }, 'got "yes"'],
+      [{ store, handler, timeoutMargin: 'soon' }, 'got "soon"'],
+      [{ store, handler: { handle: 1 } }, 'got {"handle":1}'],
+    ];
+    for (const [options, text] of shown) {
+      expect(() => createSqsHandler(options as never), text).toThrow(text);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ async function failOne(logger: CapturedLogger): Promise<string> {
   captured = logger;
   const handler = createSqsHandler({
     store: new MemoryStore(),
-    key: { bodyField: 'id' },
+    key: { field: 'id' },
     logger: logger.logger,
     handler: () => {
       throw new Error('payment API down');

@@ -91,9 +91,7 @@ describe('sqsDedupMiddleware', () => {
     const outcomes: RecordOutcome<undefined>[] = [];
     const seen: string[][] = [];
     const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
-      .use(
-        sqsDedupMiddleware({ store, key: { bodyField: 'id' }, onOutcome: (o) => outcomes.push(o) }),
-      )
+      .use(sqsDedupMiddleware({ store, key: { field: 'id' }, onOutcome: (o) => outcomes.push(o) }))
       .handler(async (incoming) => {
         seen.push(incoming.Records.map((r) => r.messageId));
         if (seen.length === 1) {
@@ -121,7 +119,7 @@ describe('sqsDedupMiddleware', () => {
     const store = new MemoryStore();
     const inner = batchHandler();
     const handler = middy<SQSEvent, SQSBatchResponse>()
-      .use(sqsDedupMiddleware({ store, key: { bodyField: 'id' } }))
+      .use(sqsDedupMiddleware({ store, key: { field: 'id' } }))
       .handler(inner.handler);
     const response = await handler(
       event(

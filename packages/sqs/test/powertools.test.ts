@@ -14,7 +14,7 @@ describe('createRecordHandler with Powertools processPartialResponse', () => {
     const ran: string[] = [];
     const recordHandler = createRecordHandler({
       store: new MemoryStore(),
-      key: { bodyField: 'id' },
+      key: { field: 'id' },
       handler: (r) => {
         ran.push(r.messageId);
         if (r.messageId === 'boom') throw new Error('handler failed');
@@ -41,7 +41,7 @@ describe('createRecordHandler with Powertools processPartialResponse', () => {
     const logger = recordingLogger();
     const recordHandler = createRecordHandler({
       store: new MemoryStore(),
-      key: { bodyField: 'id' },
+      key: { field: 'id' },
       logger,
       handler: () => 'done',
     });
@@ -70,7 +70,7 @@ describe('createRecordHandler with Powertools processPartialResponse', () => {
     const started = deferred();
     const recordHandler = createRecordHandler({
       store,
-      key: { bodyField: 'id' },
+      key: { field: 'id' },
       handler: async () => {
         started.resolve();
         await hold.promise;

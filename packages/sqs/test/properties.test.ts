@@ -34,7 +34,7 @@ describe('SQS key extraction under arbitrary bodies', () => {
         const ran: string[] = [];
         const handler = createSqsHandler({
           store,
-          key: { bodyField: 'order.id' },
+          key: { field: 'order.id' },
           handler: async (message) => {
             ran.push(message.messageId);
           },

@@ -36,7 +36,7 @@ describe('createDedupConsumer', () => {
     const sqs = fakeSqs([]);
     const consumer = createDedupConsumer({
       store: new MemoryStore(),
-      key: { messageAttribute: 'eventId' },
+      key: { attribute: 'eventId' },
       consumer: {
         queueUrl: 'http://127.0.0.1:9324/000000000000/orders.fifo',
         sqs: sqs.client,

@@ -1,11 +1,4 @@
-import {
-  createDeduper,
-  type Deduper,
-  ResultTooLargeError,
-  type RunContext,
-  silentLogger,
-  systemClock,
-} from '@oncely/core';
+import { createDeduper, type Deduper, ResultTooLargeError, type RunContext } from '@oncely/core';
 import { readBody } from './body.js';
 import { createDelivery, type WebhookDelivery } from './delivery.js';
 import { errorResponse } from './error-response.js';
@@ -88,8 +81,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     // Providers hand over the fingerprint input; the deduper hashes it canonically.
     fingerprint: (input: unknown) => input ?? null,
   });
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const { clock, logger } = deduper;
   const { provider, maxBodyBytes } = resolved;
 
   async function handle(request: Request, requestOptions?: WebhookRequestOptions) {

@@ -4,6 +4,7 @@ import {
   InvalidOptionError,
   type RunContext,
 } from '@oncely/core';
+import { checkObject, describeValue, positiveInteger, requireFunction } from '@oncely/core/adapter';
 import type { WebhookDelivery } from './delivery.js';
 import type { WebhookProvider } from './providers/provider.js';
 
@@ -96,31 +97,29 @@ export interface ResolvedWebhookOptions {
 
 /** Validates the webhook-specific options; `createDeduper` validates the rest. */
 export function resolveWebhookOptions(options: WebhookHandlerOptions): ResolvedWebhookOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  checkObject('options', options);
   const { provider, handler } = options;
   if (!provider || typeof provider.identify !== 'function' || typeof provider.name !== 'string') {
-    throw new InvalidOptionError('provider', 'expected a WebhookProvider ({ name, identify })');
-  }
-  if (typeof handler !== 'function') {
-    throw new InvalidOptionError('handler', 'expected a function (delivery, context) => Response');
-  }
-  const maxBodyBytes = options.maxBodyBytes ?? WEBHOOK_DEFAULTS.maxBodyBytes;
-  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
     throw new InvalidOptionError(
-      'maxBodyBytes',
-      `expected a positive integer, got ${maxBodyBytes}`,
+      'provider',
+      `expected a WebhookProvider ({ name, identify }), got ${describeValue(provider)}`,
     );
   }
+  requireFunction('handler', handler, 'a function (delivery, context) => Response');
+  const maxBodyBytes = positiveInteger(
+    'maxBodyBytes',
+    options.maxBodyBytes,
+    WEBHOOK_DEFAULTS.maxBodyBytes,
+  );
   const replayHeaders = options.replayHeaders ?? WEBHOOK_DEFAULTS.replayHeaders;
   if (!Array.isArray(replayHeaders) || !replayHeaders.every((h) => typeof h === 'string')) {
-    throw new InvalidOptionError('replayHeaders', 'expected an array of header names');
+    throw new InvalidOptionError(
+      'replayHeaders',
+      `expected an array of header names, got ${describeValue(replayHeaders)}`,
+    );
   }
   const isRetryableStatus = options.isRetryableStatus ?? WEBHOOK_DEFAULTS.isRetryableStatus;
-  if (typeof isRetryableStatus !== 'function') {
-    throw new InvalidOptionError('isRetryableStatus', 'expected a function (status) => boolean');
-  }
+  requireFunction('isRetryableStatus', isRetryableStatus, 'a function (status) => boolean');
   return {
     provider,
     handler,

@@ -324,4 +324,13 @@ describe('createWebhookHandler (Fetch core)', () => {
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect((error as InvalidOptionError).option).toBe(option);
   });
+
+  it.each([
+    [{ maxBodyBytes: '1mb' }, 'got "1mb"'],
+    [{ handler: { fetch: 1 } }, 'got {"fetch":1}'],
+    [{ provider: { name: 'acme' } }, 'got {"name":"acme"}'],
+    [{ replayHeaders: 'content-type' }, 'got "content-type"'],
+  ])('shows the bad value readably (%o)', (override, shown) => {
+    expect(() => receiver(override as Partial<WebhookHandlerOptions>)).toThrow(shown);
+  });
 });

@@ -84,14 +84,28 @@ describe('idempotencyKey', () => {
     );
   });
 
-  it('reads a custom header', async () => {
-    const custom = idempotencyKey({ caller: () => 'c', header: 'X-Request-Id' });
+  it('reads a custom header, in the key option every adapter shares', async () => {
+    const custom = idempotencyKey({ caller: () => 'c', key: { header: 'X-Request-Id' } });
     expect((await custom.identify(incoming('{}', { 'x-request-id': 'r1' }))).key).toBe('c:r1');
+  });
+
+  it('refuses the old header option, naming the new spelling', () => {
+    const old = () => idempotencyKey({ caller: () => 'c', header: 'X-Request-Id' } as never);
+    expect(old).toThrow(InvalidOptionError);
+    expect(old).toThrow('key: { header: "X-Request-Id" }');
+  });
+
+  it('shows a misspelled key option as it was given', () => {
+    const misspelled = () => idempotencyKey({ caller: () => 'c', key: { heder: 'X' } } as never);
+    expect(misspelled).toThrow(expect.objectContaining({ option: 'key' }));
+    expect(misspelled).toThrow('got {"heder":"X"}');
   });
 
   it.each([
     [{}, 'caller'],
-    [{ caller: (): string => 'c', header: 'bad header' }, 'header'],
+    [{ caller: (): string => 'c', key: { header: 'bad header' } }, 'key'],
+    [{ caller: (): string => 'c', key: { field: 'id' } }, 'key'],
+    [{ caller: (): string => 'c', key: () => 'k' }, 'key'],
     [{ caller: (): string => 'c', maxKeyLength: 0 }, 'maxKeyLength'],
   ])('rejects bad options at construction (%o)', (options, option) => {
     expect(() => idempotencyKey(options as never)).toThrow(

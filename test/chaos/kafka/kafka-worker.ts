@@ -4,7 +4,7 @@
  * store behind the fault proxy, its events in its own JSONL log. Started by the pool;
  * killed by the monkey, which makes the group rebalance while batches are running.
  */
-import { createEachBatchHandler, keyByOffset, keyByValueField } from '@oncely/kafka';
+import { createEachBatchHandler } from '@oncely/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { errorName, onTerminate, startWorker, type WorkerBaseConfig } from '../worker-runtime.js';
 
@@ -28,7 +28,7 @@ const eachBatch = createEachBatchHandler({
   lease: config.leaseMs,
   heartbeatInterval: 1_000,
   transactional: config.mode === 'transactional',
-  key: config.brokerKeys ? keyByOffset() : keyByValueField('eventId'),
+  key: config.brokerKeys ? 'offset' : { field: 'eventId' },
   // Keys are `<topic>/<eventId>`; the ledger and the verdict speak of event IDs.
   onEvent: (event) => log.event({ ...event, key: event.key.replace(topicPrefix, '') }),
   handler: ({ message }, context) => run(eventIdOf(message.value), context),

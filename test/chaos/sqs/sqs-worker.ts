@@ -20,7 +20,7 @@ const consumer = createDedupConsumer({
   namespace: config.namespace,
   lease: config.leaseMs,
   transactional: config.mode === 'transactional',
-  key: config.brokerKeys ? 'messageId' : { bodyField: 'eventId' },
+  key: config.brokerKeys ? 'messageId' : { field: 'eventId' },
   onEvent: log.event,
   onOutcome: (outcome) =>
     log.write({

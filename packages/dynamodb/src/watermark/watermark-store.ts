@@ -7,15 +7,21 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type AdvanceOutcome,
-  InvalidOptionError,
   StoreError,
   type StoreOperation,
   type Watermark,
   type WatermarkStore,
   type WatermarkUpdate,
 } from '@oncely/core';
-import { toStoreError } from '../faults.js';
-import { assertAttributeName, resolveSortKey, resolveTableName, type SortKey } from '../options.js';
+import { checkObject } from '@oncely/core/adapter';
+import { dynamoStoreError } from '../faults.js';
+import {
+  assertAttributeName,
+  assertClient,
+  resolveSortKey,
+  resolveTableName,
+  type SortKey,
+} from '../options.js';
 
 /** Options of {@link DynamoDBWatermarkStore}. */
 export interface DynamoDBWatermarkStoreOptions {
@@ -75,15 +81,8 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
   private readonly sortKey: SortKey | undefined;
 
   constructor(options: DynamoDBWatermarkStoreOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionError('options', 'expected an object');
-    }
-    if (typeof (options.client as { send?: unknown } | undefined)?.send !== 'function') {
-      throw new InvalidOptionError(
-        'client',
-        'expected a DynamoDBClient from @aws-sdk/client-dynamodb',
-      );
-    }
+    checkObject('options', options);
+    assertClient(options.client);
     this.tableName = resolveTableName(options.tableName);
     const keyAttribute = options.keyAttribute ?? DYNAMODB_WATERMARK_DEFAULTS.keyAttribute;
     assertAttributeName('keyAttribute', keyAttribute);
@@ -165,7 +164,7 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
 
   /** The same classification and errors as `DynamoDBStore`'s, so one rule decides retries. */
   private fault(operation: keyof typeof OPERATION, key: string, cause: unknown) {
-    return toStoreError(cause, {
+    return dynamoStoreError(cause, {
       operation: OPERATION[operation],
       storeKey: key,
       tableName: this.tableName,

@@ -6,10 +6,18 @@ import {
   silentLogger,
   systemClock,
 } from '@oncely/core';
+import {
+  checkObject,
+  describeValue,
+  nonEmptyString,
+  optionalBoolean,
+  positiveDuration,
+  requireFunction,
+} from '@oncely/core/adapter';
 import { batchControls, endInterrupted } from '../batch-controls.js';
 import { type InterruptReason, WatermarkConflictError } from '../errors.js';
 import { withHeartbeat } from '../keep-alive.js';
-import { KAFKA_DEFAULTS, positiveMs, requireFunction } from '../options.js';
+import { KAFKA_DEFAULTS } from '../options.js';
 import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from '../types.js';
 import { type RebalanceEvents, WatermarkCache, type WatermarkCacheLease } from './cache.js';
 import { callWatermarks } from './call.js';
@@ -191,32 +199,30 @@ interface ResolvedWatermarkOptions<M extends KafkaMessage, T> {
 function resolveWatermarkOptions<M extends KafkaMessage, T>(
   options: WatermarkBatchOptions<M, T>,
 ): ResolvedWatermarkOptions<M, T> {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'expected an object');
-  }
+  checkObject('options', options);
   const { watermarks, groupId } = options;
   if (
     !watermarks ||
     typeof watermarks.read !== 'function' ||
     typeof watermarks.advance !== 'function'
   ) {
-    throw new InvalidOptionError('watermarks', 'expected a WatermarkStore (read, advance, delete)');
-  }
-  if (typeof groupId !== 'string' || groupId.length === 0) {
-    throw new InvalidOptionError('groupId', 'expected the consumer group id, a non-empty string');
-  }
-  requireFunction('handler', options.handler);
-  const namespace = options.namespace ?? `${KAFKA_DEFAULTS.namespacePrefix}${groupId}`;
-  if (typeof namespace !== 'string' || namespace.length === 0) {
-    throw new InvalidOptionError('namespace', 'expected a non-empty string');
-  }
-  const autoResolve = options.eachBatchAutoResolve ?? KAFKA_DEFAULTS.eachBatchAutoResolve;
-  if (typeof autoResolve !== 'boolean') {
     throw new InvalidOptionError(
-      'eachBatchAutoResolve',
-      `expected a boolean, got ${typeof autoResolve}`,
+      'watermarks',
+      `expected a WatermarkStore (read, advance, delete), got ${describeValue(watermarks)}`,
     );
   }
+  nonEmptyString('groupId', groupId);
+  requireFunction('handler', options.handler, 'a function (message) => result');
+  const namespace = nonEmptyString(
+    'namespace',
+    options.namespace,
+    `${KAFKA_DEFAULTS.namespacePrefix}${groupId}`,
+  );
+  const autoResolve = optionalBoolean(
+    'eachBatchAutoResolve',
+    options.eachBatchAutoResolve,
+    KAFKA_DEFAULTS.eachBatchAutoResolve,
+  );
   const { consumer } = options;
   if (
     consumer !== undefined &&
@@ -226,7 +232,7 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
   ) {
     throw new InvalidOptionError(
       'consumer',
-      'expected the consumer running the handler (with on and events.GROUP_JOIN)',
+      `expected the consumer running the handler (with on and events.GROUP_JOIN), got ${describeValue(consumer)}`,
     );
   }
   return {
@@ -234,9 +240,10 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
     watermarks,
     handler: options.handler,
     namespace,
-    heartbeatIntervalMs: positiveMs(
+    heartbeatIntervalMs: positiveDuration(
       'heartbeatInterval',
-      options.heartbeatInterval ?? KAFKA_DEFAULTS.heartbeatInterval,
+      options.heartbeatInterval,
+      KAFKA_DEFAULTS.heartbeatInterval,
     ),
     autoResolve,
     clock: options.clock ?? systemClock,

@@ -39,7 +39,7 @@ export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQS
  *
  * export const handler = createSqsHandler({
  *   store: new DynamoDBStore({ tableName: process.env.DEDUP_TABLE! }),
- *   key: { bodyField: 'orderId' },
+ *   key: { field: 'orderId' },
  *   handler: async (record) => chargeOrder(JSON.parse(record.body)),
  * });
  */

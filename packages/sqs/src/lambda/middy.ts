@@ -41,7 +41,7 @@ type SqsRequest = Request<SQSEvent, SQSBatchResponse | undefined, Error, Context
  * import { sqsDedupMiddleware } from '@oncely/sqs/middy';
  *
  * export const handler = middy()
- *   .use(sqsDedupMiddleware({ store, key: { bodyField: 'orderId' } }))
+ *   .use(sqsDedupMiddleware({ store, key: { field: 'orderId' } }))
  *   .handler(async (event) => {
  *     for (const record of event.Records) await ship(JSON.parse(record.body));
  *   });

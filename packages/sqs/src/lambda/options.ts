@@ -1,4 +1,5 @@
 import { type Duration, InvalidOptionError, parseDuration, type RunContext } from '@oncely/core';
+import { describeValue, requireFunction } from '@oncely/core/adapter';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { type ResolvedSqsOptions, resolveSqsOptions, type SqsDedupOptions } from '../options.js';
 
@@ -43,7 +44,7 @@ export function resolveLambdaOptions<T>(options: LambdaDedupOptions<T>): Resolve
   if (timeoutMarginMs === undefined || timeoutMarginMs < 0) {
     throw new InvalidOptionError(
       'timeoutMargin',
-      `expected a duration such as '1s' or 500, got ${String(margin)}`,
+      `expected a duration such as '1s' or 500 (0 or more), got ${describeValue(margin)}`,
     );
   }
   return { ...shared, timeoutMarginMs };
@@ -51,7 +52,5 @@ export function resolveLambdaOptions<T>(options: LambdaDedupOptions<T>): Resolve
 
 /** Validates the per-record `handler` option. */
 export function assertHandler(handler: unknown): void {
-  if (typeof handler !== 'function') {
-    throw new InvalidOptionError('handler', `expected a function, got ${typeof handler}`);
-  }
+  requireFunction('handler', handler, 'a function (record, context) => result');
 }

@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type Duration, InvalidOptionError, parseDuration } from '@oncely/core';
+import { checkObject, describeValue, nonEmptyString, requireFunction } from '@oncely/core/adapter';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   createLambdaContext,
@@ -281,27 +282,27 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
 }
 
 function validate(options: SqsEventSourceOptions): { batchSize: number; waitTimeSeconds: number } {
-  if (!options?.client || typeof options.client.send !== 'function') {
-    throw new InvalidOptionError('client', 'expected an SQSClient');
+  checkObject('options', options);
+  if (typeof (options.client as { send?: unknown } | undefined)?.send !== 'function') {
+    throw new InvalidOptionError(
+      'client',
+      `expected an SQSClient, got ${describeValue(options.client)}`,
+    );
   }
-  if (typeof options.queueUrl !== 'string' || options.queueUrl.length === 0) {
-    throw new InvalidOptionError('queueUrl', 'expected a queue URL');
-  }
-  if (typeof options.handler !== 'function') {
-    throw new InvalidOptionError('handler', 'expected a Lambda SQS handler');
-  }
+  nonEmptyString('queueUrl', options.queueUrl);
+  requireFunction('handler', options.handler, 'a Lambda SQS handler');
   const batchSize = options.batchSize ?? EVENT_SOURCE_DEFAULTS.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
     throw new InvalidOptionError(
       'batchSize',
-      `expected an integer from 1 to 10, got ${String(batchSize)}`,
+      `expected an integer from 1 to 10, got ${describeValue(batchSize)}`,
     );
   }
   const waitTimeSeconds = options.waitTimeSeconds ?? EVENT_SOURCE_DEFAULTS.waitTimeSeconds;
   if (!Number.isInteger(waitTimeSeconds) || waitTimeSeconds < 0 || waitTimeSeconds > 20) {
     throw new InvalidOptionError(
       'waitTimeSeconds',
-      `expected an integer from 0 to 20, got ${String(waitTimeSeconds)}`,
+      `expected an integer from 0 to 20, got ${describeValue(waitTimeSeconds)}`,
     );
   }
   return { batchSize, waitTimeSeconds };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Duration, InvalidOptionError, parseDuration } from '@oncely/core';
+import type { Duration } from '@oncely/core';
+import { positiveDuration } from '@oncely/core/adapter';
 import type { Context } from 'aws-lambda';
 
 /** Options of {@link createLambdaContext}. */
@@ -32,13 +33,7 @@ export const LAMBDA_CONTEXT_DEFAULTS = {
 export function createLambdaContext(options: LambdaContextOptions = {}): Context {
   const functionName = options.functionName ?? LAMBDA_CONTEXT_DEFAULTS.functionName;
   const region = options.region ?? LAMBDA_CONTEXT_DEFAULTS.region;
-  const timeoutMs = parseDuration(options.timeout ?? LAMBDA_CONTEXT_DEFAULTS.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) {
-    throw new InvalidOptionError(
-      'timeout',
-      `expected a positive duration, got ${String(options.timeout)}`,
-    );
-  }
+  const timeoutMs = positiveDuration('timeout', options.timeout, LAMBDA_CONTEXT_DEFAULTS.timeout);
   const now = options.now ?? Date.now;
   const deadline = now() + timeoutMs;
   const unsupported = () => {

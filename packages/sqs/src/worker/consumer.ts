@@ -2,7 +2,7 @@ import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { Deduper } from '@oncely/core';
 import { Consumer, type ConsumerOptions } from 'sqs-consumer';
 import { runBatch } from '../batch.js';
-import { type MessageKey, readableKey } from '../key.js';
+import { keyedAttribute, type MessageKey, readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { type ResolvedSqsOptions, resolveSqsOptions } from '../options.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
@@ -37,7 +37,7 @@ import { fromSdkMessage } from './sdk-message.js';
  *
  * const consumer = createDedupConsumer({
  *   store,
- *   key: { bodyField: 'orderId' },
+ *   key: { field: 'orderId' },
  *   consumer: { queueUrl, sqs, batchSize: 10, visibilityTimeout: 30, heartbeatInterval: 10 },
  *   handler: async (message) => ship(JSON.parse(message.Body!)),
  * });
@@ -152,10 +152,7 @@ function withAttributes(
   const system: MessageSystemAttributeName[] = ['ApproximateReceiveCount'];
   if (fifo) system.push('MessageGroupId', 'MessageDeduplicationId');
   if (key === 'deduplicationId') system.push('MessageDeduplicationId');
-  const attribute =
-    key !== undefined && typeof key === 'object' && 'messageAttribute' in key
-      ? key.messageAttribute
-      : undefined;
+  const attribute = keyedAttribute(key);
   return {
     ...settings,
     messageSystemAttributeNames: merge(settings.messageSystemAttributeNames, system),

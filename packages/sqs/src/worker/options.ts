@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { InvalidOptionError, type RunContext } from '@oncely/core';
+import { checkObject, describeValue, requireFunction } from '@oncely/core/adapter';
 import type { ConsumerOptions } from 'sqs-consumer';
 import type { SqsDedupOptions } from '../options.js';
 
@@ -32,15 +33,15 @@ export interface DedupConsumerOptions<T> extends SqsDedupOptions<Message, T> {
 
 /** Validates the worker-only options. */
 export function assertConsumerOptions<T>(options: DedupConsumerOptions<T>): void {
-  if (typeof options?.handler !== 'function') {
-    throw new InvalidOptionError('handler', `expected a function, got ${typeof options?.handler}`);
-  }
-  const consumer = options.consumer;
-  if (consumer === null || typeof consumer !== 'object') {
-    throw new InvalidOptionError('consumer', 'expected sqs-consumer options with a queueUrl');
-  }
+  checkObject('options', options);
+  requireFunction('handler', options.handler, 'a function (message, context) => result');
+  const { consumer } = options;
+  checkObject('consumer', consumer);
   if (typeof consumer.queueUrl !== 'string' || consumer.queueUrl.length === 0) {
-    throw new InvalidOptionError('consumer', 'expected a queueUrl');
+    throw new InvalidOptionError(
+      'consumer',
+      `expected sqs-consumer options with a queueUrl, got ${describeValue(consumer)}`,
+    );
   }
 }
 

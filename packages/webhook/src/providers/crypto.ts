@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidOptionError } from '@oncely/core';
+import { describeValue } from '@oncely/core/adapter';
 
 /** HMAC-SHA256 of `parts` (concatenated), as lowercase hex. */
 export function hmacSha256Hex(secret: string, ...parts: readonly (string | Uint8Array)[]): string {
@@ -30,7 +31,10 @@ export function constantTimeEqual(actual: string, expected: string): boolean {
 export function secretList(option: string, value: unknown): readonly string[] {
   const secrets = Array.isArray(value) ? value : [value];
   if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.length > 0)) {
-    throw new InvalidOptionError(option, 'expected a non-empty string or an array of them');
+    throw new InvalidOptionError(
+      option,
+      `expected a non-empty string or an array of them, got ${describeValue(value)}`,
+    );
   }
   return secrets as string[];
 }

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@oncely/core';
+import { checkObject, oneOf } from '@oncely/core/adapter';
 import { MissingKeyError, WebhookVerificationError } from '../errors.js';
 import { constantTimeEqual, hmacSha256Hex, secretList, sha256Base64Url } from './crypto.js';
 import type { WebhookProvider } from './provider.js';
@@ -44,11 +44,14 @@ const PREFIX = 'sha256=';
  * });
  */
 export function githubWebhooks(options: GithubWebhooksOptions): WebhookProvider {
-  const secrets = secretList('secret', options?.secret);
-  const scope = options.scope ?? GITHUB_WEBHOOKS_DEFAULTS.scope;
-  if (scope !== 'hook' && scope !== 'event') {
-    throw new InvalidOptionError('scope', `expected 'hook' or 'event', got ${String(scope)}`);
-  }
+  checkObject('options', options);
+  const secrets = secretList('secret', options.secret);
+  const scope = oneOf(
+    'scope',
+    options.scope,
+    ['hook', 'event'] as const,
+    GITHUB_WEBHOOKS_DEFAULTS.scope,
+  );
   return {
     name: PROVIDER,
     identify({ request, body }) {

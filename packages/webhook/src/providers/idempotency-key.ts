@@ -1,4 +1,12 @@
 import { InvalidKeyError, InvalidOptionError } from '@oncely/core';
+import {
+  checkObject,
+  describeValue,
+  type KeyOptionShape,
+  parseKeyOption,
+  positiveInteger,
+  requireFunction,
+} from '@oncely/core/adapter';
 import { MissingKeyError, WebhookVerificationError } from '../errors.js';
 import { sha256Base64Url } from './crypto.js';
 import type { WebhookProvider } from './provider.js';
@@ -14,10 +22,11 @@ export interface IdempotencyKeyOptions {
    */
   readonly caller: (request: Request) => string | undefined | Promise<string | undefined>;
   /**
-   * The request header that carries the key.
-   * @default 'Idempotency-Key'
+   * Where the key is read: a request header, in the `key` option's `{ header }` form that
+   * every oncely adapter shares.
+   * @default { header: 'Idempotency-Key' }
    */
-  readonly header?: string;
+  readonly key?: { readonly header: string };
   /**
    * The longest key accepted, in characters; longer keys get 400.
    * @default 255
@@ -26,9 +35,18 @@ export interface IdempotencyKeyOptions {
 }
 
 /** Defaults of {@link IdempotencyKeyOptions}. */
-export const IDEMPOTENCY_KEY_DEFAULTS = { header: 'Idempotency-Key', maxKeyLength: 255 } as const;
+export const IDEMPOTENCY_KEY_DEFAULTS = {
+  key: { header: 'Idempotency-Key' },
+  maxKeyLength: 255,
+} as const;
 
 const PROVIDER = 'idempotency-key';
+
+/** The shared `key` option, with its header form only: the draft keys by a header. */
+const KEY_SHAPE: KeyOptionShape = { namedHost: 'header', functions: false };
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * The `Idempotency-Key` request header for `POST`/`PATCH` APIs, after the IETF draft
@@ -46,20 +64,28 @@ const PROVIDER = 'idempotency-key';
  * });
  */
 export function idempotencyKey(options: IdempotencyKeyOptions): WebhookProvider {
-  if (typeof options?.caller !== 'function') {
-    throw new InvalidOptionError('caller', 'expected a function (request) => caller identity');
-  }
-  const header = options.header ?? IDEMPOTENCY_KEY_DEFAULTS.header;
-  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
-    throw new InvalidOptionError('header', `expected an HTTP header name, got ${String(header)}`);
-  }
-  const maxKeyLength = options.maxKeyLength ?? IDEMPOTENCY_KEY_DEFAULTS.maxKeyLength;
-  if (!(Number.isInteger(maxKeyLength) && maxKeyLength > 0)) {
+  checkObject('options', options);
+  requireFunction('caller', options.caller, 'a function (request) => caller identity');
+  if ('header' in options) {
+    // The spelling before 1.0, refused with its new name.
     throw new InvalidOptionError(
-      'maxKeyLength',
-      `expected a positive integer, got ${maxKeyLength}`,
+      'header',
+      `is now key: { header } (renamed before 1.0): write key: { header: ${describeValue((options as { header?: unknown }).header)} }`,
     );
   }
+  const keyOption = parseKeyOption(options.key ?? IDEMPOTENCY_KEY_DEFAULTS.key, KEY_SHAPE);
+  const header = keyOption.form === 'named' ? keyOption.name : '';
+  if (!HEADER_NAME.test(header)) {
+    throw new InvalidOptionError(
+      'key',
+      `expected { header: an HTTP header name }, got ${describeValue(options.key)}`,
+    );
+  }
+  const maxKeyLength = positiveInteger(
+    'maxKeyLength',
+    options.maxKeyLength,
+    IDEMPOTENCY_KEY_DEFAULTS.maxKeyLength,
+  );
   return {
     name: PROVIDER,
     async identify({ request, body }) {

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@oncely/core';
+import { checkObject } from '@oncely/core/adapter';
 import { WebhookVerificationError as StandardVerificationError, Webhook } from 'standardwebhooks';
 import { WebhookVerificationError } from '../errors.js';
 import { secretList, sha256Base64Url } from './crypto.js';
@@ -59,7 +60,8 @@ function signedHeaders(request: Request): Record<string, string> {
  * });
  */
 export function standardWebhooks(options: StandardWebhooksOptions): WebhookProvider {
-  const verifiers = secretList('secret', options?.secret).map((secret) => {
+  checkObject('options', options);
+  const verifiers = secretList('secret', options.secret).map((secret) => {
     try {
       return new Webhook(secret);
     } catch (cause) {

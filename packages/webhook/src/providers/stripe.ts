@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@oncely/core';
+import { checkObject, describeValue } from '@oncely/core/adapter';
 import { MissingKeyError, WebhookVerificationError } from '../errors.js';
 import { constantTimeEqual, hmacSha256Hex, secretList } from './crypto.js';
 import { parseJsonBody } from './json-body.js';
@@ -40,12 +41,13 @@ const PROVIDER = 'stripe';
  * });
  */
 export function stripeWebhooks(options: StripeWebhooksOptions): WebhookProvider {
-  const secrets = secretList('secret', options?.secret);
+  checkObject('options', options);
+  const secrets = secretList('secret', options.secret);
   const tolerance = options.toleranceSeconds ?? STRIPE_WEBHOOKS_DEFAULTS.toleranceSeconds;
-  if (!(Number.isFinite(tolerance) && tolerance > 0)) {
+  if (!(typeof tolerance === 'number' && Number.isFinite(tolerance) && tolerance > 0)) {
     throw new InvalidOptionError(
       'toleranceSeconds',
-      `expected a positive number, got ${tolerance}`,
+      `expected a positive number of seconds, got ${describeValue(options.toleranceSeconds)}`,
     );
   }
   return {

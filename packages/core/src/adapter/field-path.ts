@@ -1,8 +1,10 @@
 /**
- * A parsed body-field path: object keys and array indices, in order.
- * Internal; the public form is the string accepted by `key: { bodyField }`.
+ * The one field-path syntax of every adapter's `key: { field }` option: object keys and
+ * array indices, `order.id`, `$.order.id` or `items[0].sku`.
  */
-export type JsonPath = readonly (string | number)[];
+
+/** A parsed field path: object keys and array indices, in order. */
+export type FieldPath = readonly (string | number)[];
 
 const SEGMENT = /^([^.[\]]+)?((?:\[\d+\])*)$/;
 
@@ -11,9 +13,9 @@ const SEGMENT = /^([^.[\]]+)?((?:\[\d+\])*)$/;
  * for a malformed path, so the option can be rejected at construction.
  *
  * @example
- * parseJsonPath('$.order.items[0].id'); // ['order', 'items', 0, 'id']
+ * parseFieldPath('$.order.items[0].id'); // ['order', 'items', 0, 'id']
  */
-export function parseJsonPath(path: string): JsonPath | undefined {
+export function parseFieldPath(path: string): FieldPath | undefined {
   const trimmed = path.startsWith('$.') ? path.slice(2) : path;
   if (trimmed.length === 0) return undefined;
   const segments: (string | number)[] = [];
@@ -27,7 +29,7 @@ export function parseJsonPath(path: string): JsonPath | undefined {
 }
 
 /** Reads `path` from a parsed JSON value; `undefined` when any step is missing. */
-export function readJsonPath(value: unknown, path: JsonPath): unknown {
+export function readFieldPath(value: unknown, path: FieldPath): unknown {
   let current = value;
   for (const segment of path) {
     if (current === null || typeof current !== 'object') return undefined;

@@ -1,1 +1,0 @@
-export { gate } from '../../../test/support/gate.js';

@@ -1,0 +1,14 @@
+import { describeStoreConformance } from '@oncely/core/testing';
+import { describeWithServers } from '../../../test/support/servers.js';
+import { freshSchema } from './support.js';
+
+describeWithServers('PostgresStore on PostgreSQL', () => {
+  describeStoreConformance(
+    'PostgresStore',
+    async () => {
+      const fresh = await freshSchema();
+      return { store: fresh.store, teardown: () => fresh.drop() };
+    },
+    { batch: true },
+  );
+});

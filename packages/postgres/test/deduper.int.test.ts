@@ -1,0 +1,16 @@
+import { afterAll, beforeAll } from 'vitest';
+import { describeDeduperFlows } from '../../../test/support/deduper-flows.js';
+import { describeWithServers } from '../../../test/support/servers.js';
+import { type FreshSchema, freshSchema } from './support.js';
+
+// The deduper's flows over PostgresStore, end to end: new, duplicate, in progress,
+// release on a handler error, takeover after the lease and the stale worker's lost
+// lease, an extended lease, a fingerprint mismatch, a hashed long key.
+describeWithServers('PostgresStore with the deduper', () => {
+  let fresh: FreshSchema;
+  beforeAll(async () => {
+    fresh = await freshSchema();
+  });
+  afterAll(() => fresh?.drop());
+  describeDeduperFlows('PostgresStore', () => fresh.store);
+});
