@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { DedupStore } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
+import { createTable, type PostgresPool, PostgresStore } from '@oncely/postgres';
 import { fromNodeRedis, RedisStore } from '@oncely/redis';
 import { createClient } from '@redis/client';
+import pg from 'pg';
+import { serviceUrl } from '../../../test/servers/services.js';
 import { countRequests } from '../../../test/support/request-counter.js';
 import { startBenchRedis } from '../framework/redis.js';
 import type { BenchContext } from '../framework/scenario.js';
@@ -24,7 +28,7 @@ export interface OpenStore {
 export interface StoreBench {
   /** The row label, e.g. `DynamoDB Local`. */
   readonly name: string;
-  /** Launcher servers to start first (the Redis bench starts its own server). */
+  /** Launcher servers to start first (Redis starts its own; PostgreSQL is a service). */
   readonly needs: readonly ServerKind[];
   /** How round trips are counted, for the notes under the table. */
   readonly counted: string;
@@ -73,9 +77,40 @@ export const redisStoreBench: StoreBench = {
   },
 };
 
-/**
- * Every store the `stores` scenario runs, in table order. PostgreSQL plugs in here with
- * one entry (a `postgresStoreBench` opening a fresh schema on `POSTGRES_URL` or the local
- * service, counting queries) once `@oncely/postgres` is in the workspace.
- */
-export const STORE_BENCHES: readonly StoreBench[] = [dynamodbStoreBench, redisStoreBench];
+/** `PostgresStore` on the PostgreSQL service (`POSTGRES_URL`), in a fresh schema. */
+export const postgresStoreBench: StoreBench = {
+  name: 'PostgreSQL',
+  needs: [],
+  counted: 'queries sent through the pool',
+  async open() {
+    const pool = new pg.Pool({ connectionString: serviceUrl('postgres'), max: 16 });
+    pool.on('error', () => {});
+    const schema = `oncely_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const tableName = 'oncely_dedup';
+    await createTable(pool, { tableName, schema });
+    let queries = 0;
+    // The hot path sends single statements through `query`; `connect` is for transactions.
+    const counted: PostgresPool<pg.PoolClient> = {
+      query(text, values) {
+        queries++;
+        return pool.query(text, values);
+      },
+      connect: () => pool.connect(),
+    };
+    return {
+      store: new PostgresStore({ pool: counted, tableName, schema }),
+      roundTrips: async () => queries,
+      async close() {
+        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await pool.end();
+      },
+    };
+  },
+};
+
+/** Every store the `stores` scenario runs, in table order: a new store is one more entry. */
+export const STORE_BENCHES: readonly StoreBench[] = [
+  dynamodbStoreBench,
+  redisStoreBench,
+  postgresStoreBench,
+];
