@@ -66,27 +66,23 @@ async function nodeRedis(url: string, { failFast, timeoutMs }: ClientOptions): P
   // An unhandled 'error' event would crash the worker while the server is down.
   client.on('error', () => {});
   await client.connect();
-  const keys = async (prefix: string) => {
-    const found: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      found.push(...batch);
-    }
-    return found;
-  };
-  return {
+  return testClient({
     family: 'node-redis',
     native: client,
     scripts: fromNodeRedis(client),
     pttl: (key) => client.pTTL(key),
-    keys,
-    async dropPrefix(prefix) {
-      const found = await keys(prefix);
-      if (found.length > 0) await client.del(found);
+    async keys(prefix) {
+      const found: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        found.push(...batch);
+      }
+      return found;
     },
+    del: (keys) => client.del(keys),
     async close() {
       if (client.isOpen) client.destroy();
     },
-  };
+  });
 }
 
 async function ioredisFamily(
@@ -107,28 +103,38 @@ async function ioredisFamily(
   ) as Redis;
   client.on('error', () => {});
   await client.connect();
-  const keys = async (prefix: string) => {
-    const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== '0');
-    return found;
-  };
-  return {
+  return testClient({
     family,
     native: client,
     scripts: fromIoredis(client),
     pttl: (key) => client.pttl(key),
-    keys,
-    async dropPrefix(prefix) {
-      const found = await keys(prefix);
-      if (found.length > 0) await client.del(...found);
+    async keys(prefix) {
+      const found: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        found.push(...batch);
+      } while (cursor !== '0');
+      return found;
     },
+    del: (keys) => client.del(...keys),
     async close() {
       client.disconnect();
+    },
+  });
+}
+
+/** A {@link TestClient} from a family's own calls: `dropPrefix` is `keys`, then one `del`. */
+function testClient(
+  parts: Omit<TestClient, 'dropPrefix'> & { del(keys: string[]): Promise<unknown> },
+): TestClient {
+  const { del, ...client } = parts;
+  return {
+    ...client,
+    async dropPrefix(prefix) {
+      const found = await client.keys(prefix);
+      if (found.length > 0) await del(found);
     },
   };
 }

@@ -9,7 +9,8 @@ import type { RequestCounter } from '../../../test/support/request-counter.js';
 import { lambdaContext } from '../contenders/lambda-context.js';
 import type { LambdaSqsHandler, RecordWork } from '../contenders/sqs-contenders.js';
 import { buildSqsBatches, type SqsBatch } from '../contenders/sqs-events.js';
-import { measurePhase, type Phase } from '../measure/phase.js';
+import type { ContenderRow, FigureColumn, ScenarioReport } from '../framework/scenario.js';
+import { measurePhase, type Phase, summarizePhases } from '../measure/phase.js';
 
 /** The sizes of one Lambda SQS run. */
 export interface RoundSettings {
@@ -249,4 +250,49 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
     resolve = done;
   });
   return { promise, resolve };
+}
+
+/** What both Lambda SQS scenarios show about the requests: the header, and server round trips. */
+export interface TableOptions {
+  /** The header of the client-counted requests column, e.g. `DynamoDB req/msg`. */
+  readonly requestsHeader: string;
+  /** Add a column of the server-counted round trips per message. @default false */
+  readonly roundTrips?: boolean;
+}
+
+/**
+ * The columns and one row per contender of a Lambda SQS report: msg/s (with its ratio to
+ * the baseline), batch latency, requests, round trips when counted, CPU and failed records.
+ */
+export function lambdaTable(
+  result: RoundsResult,
+  options: TableOptions,
+): Pick<ScenarioReport, 'columns' | 'rows'> {
+  const columns: FigureColumn[] = [
+    { key: 'perSecond', header: 'msg/s', ratio: true },
+    { key: 'p50', header: 'p50 batch ms', digits: 1 },
+    { key: 'p99', header: 'p99 batch ms', digits: 1 },
+    { key: 'requests', header: options.requestsHeader, digits: 2 },
+    ...(options.roundTrips ? [{ key: 'roundTrips', header: 'round trips/msg', digits: 2 }] : []),
+    { key: 'cpu', header: 'CPU ms/msg', digits: 3 },
+    { key: 'failed', header: 'failed records' },
+  ];
+  const rows = [...result.phases].map(([contender, phases]): ContenderRow => {
+    const summary = summarizePhases(phases);
+    const messages = phases.reduce((sum, phase) => sum + phase.messages, 0);
+    const roundTrips = result.roundTrips.get(contender);
+    return {
+      contender,
+      figures: {
+        perSecond: summary.perSecond,
+        p50: summary.p50Ms,
+        p99: summary.p99Ms,
+        requests: summary.requestsPerMessage,
+        ...(roundTrips === undefined ? {} : { roundTrips: roundTrips / messages }),
+        cpu: summary.cpuMsPerMessage,
+        failed: result.failures.get(contender)?.length ?? 0,
+      },
+    };
+  });
+  return { columns, rows };
 }

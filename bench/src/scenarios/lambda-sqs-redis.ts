@@ -6,18 +6,13 @@ import {
   REDIS_SQS_CONTENDERS,
 } from '../contenders/redis-contenders.js';
 import { startBenchRedis } from '../framework/redis.js';
-import type {
-  BenchContext,
-  ContenderRow,
-  Scenario,
-  ScenarioReport,
-  TargetCheck,
-} from '../framework/scenario.js';
+import type { BenchContext, Scenario, ScenarioReport, TargetCheck } from '../framework/scenario.js';
 import { summarizePhases } from '../measure/phase.js';
 import {
   type BatchRequests,
   failureNotes,
   type LambdaEntry,
+  lambdaTable,
   prepareEntry,
   probeBatchRequests,
   type RoundSettings,
@@ -72,16 +67,9 @@ async function measure(
   settings: RoundSettings,
   entries: readonly LambdaEntry[],
 ): Promise<ScenarioReport> {
-  const { phases, failures, roundTrips, duplicateShare } = await runRounds(
-    NAME,
-    entries,
-    settings,
-    context.log,
-  );
+  const result = await runRounds(NAME, entries, settings, context.log);
+  const { phases, failures, duplicateShare } = result;
   const summaries = new Map([...phases].map(([name, list]) => [name, summarizePhases(list)]));
-  const messages = new Map(
-    [...phases].map(([name, list]) => [name, list.reduce((sum, phase) => sum + phase.messages, 0)]),
-  );
   const probes = new Map<string, BatchRequests>();
   for (const contender of [oncelyRedis, powertoolsRedis]) {
     const entry = entries.find((candidate) => candidate.name === contender.name) as LambdaEntry;
@@ -94,29 +82,7 @@ async function measure(
     scenario: NAME,
     title: lambdaSqsRedisScenario.title,
     baseline: powertoolsRedis.name,
-    columns: [
-      { key: 'perSecond', header: 'msg/s', ratio: true },
-      { key: 'p50', header: 'p50 batch ms', digits: 1 },
-      { key: 'p99', header: 'p99 batch ms', digits: 1 },
-      { key: 'commands', header: 'Redis commands/msg', digits: 2 },
-      { key: 'roundTrips', header: 'round trips/msg', digits: 2 },
-      { key: 'cpu', header: 'CPU ms/msg', digits: 3 },
-      { key: 'failed', header: 'failed records' },
-    ],
-    rows: [...summaries].map(
-      ([contender, summary]): ContenderRow => ({
-        contender,
-        figures: {
-          perSecond: summary.perSecond,
-          p50: summary.p50Ms,
-          p99: summary.p99Ms,
-          commands: summary.requestsPerMessage,
-          roundTrips: (roundTrips.get(contender) ?? 0) / (messages.get(contender) ?? Number.NaN),
-          cpu: summary.cpuMsPerMessage,
-          failed: failures.get(contender)?.length ?? 0,
-        },
-      }),
-    ),
+    ...lambdaTable(result, { requestsHeader: 'Redis commands/msg', roundTrips: true }),
     targets: [
       throughputTarget(summaries, oncelyRedis, powertoolsRedis, 1.5),
       throughputTarget(summaries, oncelyIoredis, powertoolsRedis, 1.5),

@@ -9,19 +9,14 @@ import {
   type SqsContender,
 } from '../contenders/sqs-contenders.js';
 import { startDelayProxy } from '../delay-proxy.js';
-import type {
-  BenchContext,
-  ContenderRow,
-  Scenario,
-  ScenarioReport,
-  TargetCheck,
-} from '../framework/scenario.js';
+import type { BenchContext, Scenario, ScenarioReport, TargetCheck } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';
 import { type PhaseSummary, summarizePhases } from '../measure/phase.js';
 import {
   type BatchRequests,
   failureNotes,
   type LambdaEntry,
+  lambdaTable,
   prepareEntry,
   probeBatchRequests,
   type RoundSettings,
@@ -130,12 +125,8 @@ async function measure(
   settings: RoundSettings,
   prepared: readonly LambdaEntry[],
 ): Promise<ScenarioReport> {
-  const { phases, failures, duplicateShare, expectedRequests } = await runRounds(
-    variant.name,
-    prepared,
-    settings,
-    context.log,
-  );
+  const result = await runRounds(variant.name, prepared, settings, context.log);
+  const { phases, failures, duplicateShare, expectedRequests } = result;
   const summaries = new Map([...phases].map(([name, list]) => [name, summarizePhases(list)]));
   const perBatch = await probeBatchRequests(
     prepared.find((entry) => entry.name === oncelyNormal.name) as LambdaEntry,
@@ -145,27 +136,7 @@ async function measure(
     scenario: variant.name,
     title: variant.title,
     baseline: powertools.name,
-    columns: [
-      { key: 'perSecond', header: 'msg/s', ratio: true },
-      { key: 'p50', header: 'p50 batch ms', digits: 1 },
-      { key: 'p99', header: 'p99 batch ms', digits: 1 },
-      { key: 'requests', header: 'DynamoDB req/msg', digits: 2 },
-      { key: 'cpu', header: 'CPU ms/msg', digits: 3 },
-      { key: 'failed', header: 'failed records' },
-    ],
-    rows: [...summaries].map(
-      ([contender, summary]): ContenderRow => ({
-        contender,
-        figures: {
-          perSecond: summary.perSecond,
-          p50: summary.p50Ms,
-          p99: summary.p99Ms,
-          requests: summary.requestsPerMessage,
-          cpu: summary.cpuMsPerMessage,
-          failed: failures.get(contender)?.length ?? 0,
-        },
-      }),
-    ),
+    ...lambdaTable(result, { requestsHeader: 'DynamoDB req/msg' }),
     targets: variant.targets(summaries, expectedRequests, perBatch),
     settings: {
       ...settings,

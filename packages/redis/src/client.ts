@@ -45,14 +45,20 @@ export interface RedisScriptClient {
   del(key: string): Promise<unknown>;
 }
 
+/**
+ * True when `value` has a function under each of `names`: how the store tells the client
+ * families apart, by the methods they have. Internal.
+ */
+export function hasMethods<T extends object>(
+  value: object,
+  ...names: (keyof T & string)[]
+): value is T {
+  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+}
+
 /** True when `value` has the methods of a {@link RedisScriptClient}. Internal. */
 export function isScriptClient(value: object): value is RedisScriptClient {
-  const client = value as Partial<Record<keyof RedisScriptClient, unknown>>;
-  return (
-    typeof client.runScripts === 'function' &&
-    typeof client.hgetall === 'function' &&
-    typeof client.del === 'function'
-  );
+  return hasMethods<RedisScriptClient>(value, 'runScripts', 'hgetall', 'del');
 }
 
 /** Plain fields from a client's HGETALL answer: an object, or a Map (RESP3 type mappings). */

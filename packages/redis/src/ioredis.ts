@@ -1,4 +1,10 @@
-import { hashFields, type RedisScriptClient, type ScriptCall, type ScriptMode } from './client.js';
+import {
+  hashFields,
+  hasMethods,
+  type RedisScriptClient,
+  type ScriptCall,
+  type ScriptMode,
+} from './client.js';
 
 /** The pipeline of an ioredis-compatible client, as far as the store uses it. */
 export interface IoredisPipelineLike {
@@ -24,12 +30,7 @@ export interface IoredisLike {
 
 /** True when `value` looks like an ioredis-compatible client (lower-case `evalsha`, `pipeline`). Internal. */
 export function isIoredis(value: object): value is IoredisLike {
-  const client = value as Partial<Record<keyof IoredisLike, unknown>>;
-  return (
-    typeof client.evalsha === 'function' &&
-    typeof client.pipeline === 'function' &&
-    typeof client.hgetall === 'function'
-  );
+  return hasMethods<IoredisLike>(value, 'evalsha', 'pipeline', 'hgetall');
 }
 
 /**

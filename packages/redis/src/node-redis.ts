@@ -1,4 +1,4 @@
-import { hashFields, type RedisScriptClient, type ScriptCall } from './client.js';
+import { hashFields, hasMethods, type RedisScriptClient, type ScriptCall } from './client.js';
 
 /**
  * The part of a node-redis client (`redis` / `@redis/client` v4, v5 or v6: `createClient`
@@ -14,8 +14,7 @@ export interface NodeRedisLike {
 
 /** True when `value` looks like a node-redis client (camel-case `evalSha`). Internal. */
 export function isNodeRedis(value: object): value is NodeRedisLike {
-  const client = value as Partial<Record<keyof NodeRedisLike, unknown>>;
-  return typeof client.evalSha === 'function' && typeof client.hGetAll === 'function';
+  return hasMethods<NodeRedisLike>(value, 'evalSha', 'hGetAll');
 }
 
 /**
