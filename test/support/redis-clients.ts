@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { fromIoredis, fromNodeRedis, type RedisScriptClient } from '@oncely/redis';
 import { Redis } from 'ioredis';
+import { Redis as Redis5 } from 'ioredis-v5';
 import { Valkey } from 'iovalkey';
 import { createClient } from 'redis';
+import { createClient as createClient4 } from 'redis-v4';
 
 /** A connected client of one family, as the store takes it, and how to close it. */
 export interface TestClient {
@@ -26,8 +28,18 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-/** The client families the store supports, each run by the conformance suite. */
-export const CLIENT_FAMILIES = ['node-redis', 'ioredis', 'iovalkey'] as const;
+/**
+ * The client families the store supports, each run by the conformance suite: the current
+ * majors, and the oldest ones the peer ranges allow (`redis` 4, `ioredis` 5), installed
+ * under the aliases `redis-v4` and `ioredis-v5`.
+ */
+export const CLIENT_FAMILIES = [
+  'node-redis',
+  'ioredis',
+  'iovalkey',
+  'node-redis@4',
+  'ioredis@5',
+] as const;
 export type ClientFamily = (typeof CLIENT_FAMILIES)[number];
 
 /** How a test client behaves when the server is in trouble. */
@@ -49,7 +61,31 @@ export async function connectClient(
   url: string,
   options: ClientOptions = {},
 ): Promise<TestClient> {
-  return family === 'node-redis' ? nodeRedis(url, options) : ioredisFamily(family, url, options);
+  if (family === 'node-redis') return nodeRedis(url, options);
+  if (family === 'node-redis@4') return nodeRedis4(url);
+  return ioredisFamily(family, url, options);
+}
+
+/** node-redis 4: the same commands; SCAN yields single keys, and `disconnect` closes. */
+async function nodeRedis4(url: string): Promise<TestClient> {
+  const client = createClient4({ url });
+  client.on('error', () => {});
+  await client.connect();
+  return testClient({
+    family: 'node-redis@4',
+    native: client,
+    scripts: fromNodeRedis(client),
+    pttl: (key) => client.pTTL(key),
+    async keys(prefix) {
+      const found: string[] = [];
+      for await (const key of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        found.push(key);
+      }
+      return found;
+    },
+    del: (keys) => client.del(keys),
+    close: () => client.disconnect(),
+  });
 }
 
 async function nodeRedis(url: string, { failFast, timeoutMs }: ClientOptions): Promise<TestClient> {
@@ -86,7 +122,7 @@ async function nodeRedis(url: string, { failFast, timeoutMs }: ClientOptions): P
 }
 
 async function ioredisFamily(
-  family: 'ioredis' | 'iovalkey',
+  family: 'ioredis' | 'iovalkey' | 'ioredis@5',
   url: string,
   { failFast, timeoutMs }: ClientOptions,
 ): Promise<TestClient> {
@@ -97,9 +133,13 @@ async function ioredisFamily(
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 }
       : {}),
   };
-  // Two copies of one API: the tests drive both through the same calls.
+  // Copies of one API: the tests drive them all through the same calls.
   const client = (
-    family === 'ioredis' ? new Redis(url, options) : new Valkey(url, options)
+    family === 'ioredis'
+      ? new Redis(url, options)
+      : family === 'ioredis@5'
+        ? new Redis5(url, options)
+        : new Valkey(url, options)
   ) as Redis;
   client.on('error', () => {});
   await client.connect();

@@ -4,7 +4,12 @@
  * client of your own (a wrapper that counts, traces or routes) implements it directly.
  */
 
-/** One Lua script call: what EVALSHA (or, as the fallback, EVAL) takes. */
+/**
+ * One Lua script call: what EVALSHA (or, as the fallback, EVAL) takes.
+ *
+ * @example
+ * const call: ScriptCall = { sha, source, keys: ['oncely:payments#evt_1'], args: [token] };
+ */
 export interface ScriptCall {
   /** The script's SHA1, for EVALSHA. */
   readonly sha: string;
@@ -15,7 +20,13 @@ export interface ScriptCall {
   readonly args: readonly string[];
 }
 
-/** How {@link RedisScriptClient.runScripts} calls the scripts: by SHA1 or by source. */
+/**
+ * How {@link RedisScriptClient.runScripts} calls the scripts: by SHA1 (`EVALSHA`), or by
+ * source (`EVAL`, after the server answered `NOSCRIPT`).
+ *
+ * @example
+ * const mode: ScriptMode = 'evalsha';
+ */
 export type ScriptMode = 'evalsha' | 'eval';
 
 /**

@@ -6,7 +6,12 @@ import {
   type ScriptMode,
 } from './client.js';
 
-/** The pipeline of an ioredis-compatible client, as far as the store uses it. */
+/**
+ * The pipeline of an ioredis-compatible client, as far as the store uses it.
+ *
+ * @example
+ * const pipeline: IoredisPipelineLike = new Redis().pipeline();
+ */
 export interface IoredisPipelineLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): unknown;
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): unknown;
@@ -17,6 +22,10 @@ export interface IoredisPipelineLike {
  * The part of an ioredis-compatible client (`ioredis` v5 or v6, `iovalkey`; a `Redis` or a
  * `Cluster`) that the store uses. Declared here, not imported, so `@oncely/redis` needs
  * neither client installed to type-check.
+ *
+ * @example
+ * import { Redis } from 'ioredis';
+ * const client: IoredisLike = new Redis('redis://127.0.0.1:6379');
  */
 export interface IoredisLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
