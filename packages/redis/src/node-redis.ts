@@ -4,6 +4,10 @@ import { hashFields, hasMethods, type RedisScriptClient, type ScriptCall } from 
  * The part of a node-redis client (`redis` / `@redis/client` v4, v5 or v6: `createClient`
  * or `createCluster`) that the store uses. Declared here, not imported, so
  * `@oncely/redis` needs neither client installed to type-check.
+ *
+ * @example
+ * import { createClient } from 'redis';
+ * const client: NodeRedisLike = await createClient().connect();
  */
 export interface NodeRedisLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
