@@ -77,29 +77,45 @@ function replyLength(reply: string): number | undefined {
 /**
  * One socket for inline commands, sent one at a time. Kept open between commands, so each
  * costs the server exactly one read (a socket per command would add its connect and EOF).
+ * The timeout runs only while a reply is awaited: an idle connection stays open.
  */
 function rawConnection(port: number, timeoutMs = 1_000) {
   const socket = connect({ host: '127.0.0.1', port });
-  socket.setTimeout(timeoutMs, () => socket.destroy(new Error('redis-server did not answer')));
   let buffered = Buffer.alloc(0);
+  let failure: Error | undefined;
   let waiting: { resolve: (reply: string) => void; reject: (error: Error) => void } | undefined;
   let queue = Promise.resolve();
+  const fail = (error: Error) => {
+    failure ??= error;
+    waiting?.reject(failure);
+    waiting = undefined;
+  };
+  socket.on('error', fail);
+  socket.on('close', () => fail(new Error('the connection to redis-server closed')));
   socket.on('data', (chunk) => {
     buffered = Buffer.concat([buffered, chunk]);
     const length = replyLength(buffered.toString('utf8'));
     if (length === undefined || !waiting) return;
     const reply = buffered.subarray(0, length).toString('utf8');
     buffered = buffered.subarray(length);
+    socket.setTimeout(0);
     waiting.resolve(reply);
     waiting = undefined;
   });
-  socket.on('error', (error) => waiting?.reject(error));
   return {
+    /** True once the connection failed: make a new one. */
+    get failed() {
+      return failure !== undefined;
+    },
     send(command: string): Promise<string> {
       const sent = queue.then(
         () =>
           new Promise<string>((resolve, reject) => {
+            if (failure) return reject(failure);
             waiting = { resolve, reject };
+            socket.setTimeout(timeoutMs, () =>
+              socket.destroy(new Error(`no answer to ${command}`)),
+            );
             socket.write(`${command}\r\n`);
           }),
       );
@@ -178,7 +194,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     command: (text) => rawCommand(port, text),
     async stats() {
-      admin ??= rawConnection(port);
+      if (!admin || admin.failed) admin = rawConnection(port);
       const reply = await admin.send('INFO stats');
       const counters: Record<string, number> = {};
       for (const line of reply.split('\r\n')) {
