@@ -1,6 +1,6 @@
 /**
  * AWS clients for the local servers, usable from chaos scripts and their worker
- * processes as well as from tests (`test/support/servers.ts` needs a vitest worker).
+ * processes as well as from tests (`@oncely/test-support/servers` needs a vitest worker).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';

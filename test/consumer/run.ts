@@ -32,7 +32,16 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook', 'redis'] as const;
+const PACKAGES = [
+  'core',
+  'dynamodb',
+  'postgres',
+  'sqs',
+  'kafka',
+  'webhook',
+  'telemetry',
+  'redis',
+] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -53,6 +62,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/sqs/middy': 'extras',
   '@oncely/sqs/worker': 'extras',
   '@oncely/sqs/testing/sqs-server': 'extras',
+  '@oncely/sqs/testing/scenarios': 'vitest',
   '@oncely/kafka': 'base',
   '@oncely/webhook': 'base',
   '@oncely/webhook/lambda': 'base',
@@ -60,6 +70,9 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/webhook/fastify': 'extras',
   '@oncely/webhook/hono': 'extras',
   '@oncely/webhook/testing': 'vitest',
+  '@oncely/telemetry': 'base',
+  '@oncely/telemetry/powertools': 'base',
+  '@oncely/telemetry/opentelemetry': 'extras',
   '@oncely/redis': 'base',
 };
 
@@ -73,6 +86,8 @@ const ABSENT_IN_BASE = [
   'fastify',
   'hono',
   'vitest',
+  '@opentelemetry/api',
+  '@aws-lambda-powertools/metrics',
   'ioredis',
   'iovalkey',
 ];
@@ -80,9 +95,15 @@ const ABSENT_IN_BASE = [
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
 const VITEST_FILE = `import { MemoryStore } from '@oncely/core';
 import { describeStoreConformance } from '@oncely/core/testing';
+import { SQS_FORM_LIMITS } from '@oncely/sqs/testing/scenarios';
 import { describeWebhookScenarios, serveHono } from '@oncely/webhook/testing';
+import { expect, it } from 'vitest';
 
 describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
+// The SQS suite needs an SQS server: loaded here, run by the repository's own tests.
+it('loads the SQS scenario suite', () => {
+  expect(Object.keys(SQS_FORM_LIMITS)).toEqual(['lambda', 'middy', 'powertools', 'worker']);
+});
 describeWebhookScenarios('hono', { serve: serveHono, store: () => new MemoryStore() });
 `;
 
@@ -158,6 +179,27 @@ export const handler = lambdaWebhook(receiver);
 // @ts-expect-error the event is an APIGatewayProxyEventV2, not any
 handler(42);`,
   },
+  'telemetry.ts': {
+    phase: 'base',
+    code: `import { MemoryStore } from '@oncely/core';
+import { createSqsHandler } from '@oncely/sqs';
+import { combineTelemetry } from '@oncely/telemetry';
+import { powertools } from '@oncely/telemetry/powertools';
+const metrics = { addMetric: () => {}, singleMetric: () => ({ addDimension: () => {}, addMetric: () => {} }) };
+export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, telemetry: combineTelemetry(powertools({ metrics }).telemetry) });`,
+  },
+  'telemetry-extras.ts': {
+    phase: 'extras',
+    code: `import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MemoryStore } from '@oncely/core';
+import { createEachMessageHandler } from '@oncely/kafka';
+import { createSqsHandler } from '@oncely/sqs';
+import { openTelemetry } from '@oncely/telemetry/opentelemetry';
+import { powertools } from '@oncely/telemetry/powertools';
+export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {}, telemetry: openTelemetry({ keys: 'hash' }) });
+export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, ...powertools({ metrics: new Metrics({ namespace: 'n' }), logger: new Logger() }) });`,
+  },
   'redis.ts': {
     phase: 'base',
     code: `import { createDeduper } from '@oncely/core';
@@ -191,6 +233,16 @@ import { createDedupConsumer } from '@oncely/sqs/worker';
 export const middleware = sqsDedupMiddleware({ store: new MemoryStore() });
 export const consumer = createDedupConsumer({ store: new MemoryStore(), consumer: { queueUrl: 'q', sqs: new SQSClient({}) }, handler: async () => {} });
 export const source = createSqsEventSource({ client: new SQSClient({}), queueUrl: 'q', handler: async () => ({ batchItemFailures: [] }) });`,
+  },
+  'sqs-scenarios.ts': {
+    phase: 'extras',
+    code: `import { SQSClient } from '@aws-sdk/client-sqs';
+import { MemoryStore } from '@oncely/core';
+import { describeSqsScenarios, SQS_FORM_LIMITS, type SqsScenarioOptions } from '@oncely/sqs/testing/scenarios';
+const options: SqsScenarioOptions = { store: () => new MemoryStore(), sqs: () => new SQSClient({}), forms: ['lambda'] };
+export const suite: (name: string, options: SqsScenarioOptions) => void = describeSqsScenarios;
+export const limit: 'same batch' | 'redelivery' = SQS_FORM_LIMITS.worker.inBatchCopy;
+export { options };`,
   },
   'webhook-extras.ts': {
     phase: 'extras',

@@ -12,9 +12,9 @@ import { createTable } from '@oncely/dynamodb';
 import { createSqsHandler } from '@oncely/sqs';
 import { createLambdaContext } from '@oncely/sqs/testing';
 import { toLambdaRecord } from '@oncely/sqs/testing/sqs-server';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '@oncely/test-support/servers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventTally } from '../chaos/event-tally.js';
-import { describeWithServers, dynamoClient, dynamodbEndpoint } from '../support/servers.js';
 import { type FaultyStore, startFaultyStore } from './faulty-store.js';
 
 const recordsTable = `batch-faults-${randomUUID().slice(0, 8)}`;

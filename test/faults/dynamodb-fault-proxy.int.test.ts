@@ -7,8 +7,8 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithServers, dynamoClient, dynamodbEndpoint } from '../support/servers.js';
 import {
   FAULT_KINDS,
   type FaultKind,

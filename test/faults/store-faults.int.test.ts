@@ -14,11 +14,11 @@ import {
   StoreError,
 } from '@oncely/core';
 import { createTable, dynamoTransaction } from '@oncely/dynamodb';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '@oncely/test-support/servers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EventTally } from '../chaos/event-tally.js';
 import { countByKey, createLedgerTable, effectPut, readLedger } from '../chaos/ledger.js';
 import { judge, type RunMode } from '../chaos/verdict.js';
-import { describeWithServers, dynamoClient, dynamodbEndpoint } from '../support/servers.js';
 import { FAULT_KINDS, type FaultKind, STATEMENT_FAULT_KINDS } from './dynamodb-fault-proxy.js';
 import { type FaultyStore, startFaultyStore } from './faulty-store.js';
 import { describeStoreFaultRun, runStoreFaultScenario } from './store-fault-scenario.js';

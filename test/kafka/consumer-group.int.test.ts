@@ -6,8 +6,8 @@
  */
 import { MemoryStore, type OncelyEvent } from '@oncely/core';
 import { createEachBatchHandler, createEachMessageHandler, MessageKeyError } from '@oncely/kafka';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, expect, it } from 'vitest';
-import { describeWithServers } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,16 +6,12 @@
  */
 import { DeleteTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { OncelyEvent } from '@oncely/core';
+import { spyStore, spyWatermarkStore } from '@oncely/core/testing';
 import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
 import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
-import {
-  countingStore,
-  countingWatermarkStore,
-  createEachBatchHandler,
-  createWatermarkBatchHandler,
-} from '@oncely/kafka';
+import { createEachBatchHandler, createWatermarkBatchHandler } from '@oncely/kafka';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../support/servers.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
 describeWithServers('@oncely/kafka with DynamoDB', () => {
@@ -131,7 +127,7 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
 
     // Watermark mode: count batches and store calls.
     const watermarkGroup = unique('watermark');
-    const watermarked = countingWatermarkStore(new DynamoDBWatermarkStore({ client, tableName }));
+    const watermarked = spyWatermarkStore(new DynamoDBWatermarkStore({ client, tableName }));
     const watermarkLedger = new EffectLedger();
     let batchesWithMessages = 0;
     const watermarkHandler = createWatermarkBatchHandler({
@@ -154,12 +150,12 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
     );
     await harness.stop(first); // nothing committed to Kafka
 
-    expect(watermarked.counts.byOperation.advance).toBeLessThanOrEqual(batchesWithMessages);
-    expect(watermarked.counts.writes).toBeGreaterThanOrEqual(3); // at least one per partition
-    expect(watermarked.counts.writes / total).toBeLessThan(0.1);
+    expect(watermarked.calls.advance).toBeLessThanOrEqual(batchesWithMessages);
+    expect(watermarked.writes).toBeGreaterThanOrEqual(3); // at least one per partition
+    expect(watermarked.writes / total).toBeLessThan(0.1);
 
     // Redelivered after the crash: everything is at or below a watermark, nothing runs.
-    const replayWrites = watermarked.counts.writes;
+    const replayWrites = watermarked.writes;
     await harness.consume(watermarkGroup, topic, {
       eachBatchAutoResolve: false,
       eachBatch: createWatermarkBatchHandler({
@@ -173,11 +169,11 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
       harness.caughtUp(watermarkGroup, topic),
     );
     expect(watermarkLedger.total).toBe(total);
-    expect(watermarked.counts.writes).toBe(replayWrites);
+    expect(watermarked.writes).toBe(replayWrites);
 
     // Per-message claims on DynamoDB, same messages: a claim and a completion each.
     const claimGroup = unique('per-message');
-    const claims = countingStore(store);
+    const claims = spyStore(store, { batch: false });
     const claimLedger = new EffectLedger();
     await harness.consume(claimGroup, topic, {
       eachBatchAutoResolve: false,
@@ -192,14 +188,14 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
       harness.caughtUp(claimGroup, topic),
     );
     expect(claimLedger.total).toBe(total);
-    expect(claims.counts.byOperation).toEqual({ claim: total, complete: total });
-    expect(claims.counts.writes / total).toBe(2);
+    expect(claims.calls).toEqual({ claim: total, complete: total });
+    expect(claims.writes / total).toBe(2);
   });
 
   it('watermark mode given the consumer reads each partition once per group generation', async () => {
     const topic = await harness.createTopic('remembered', 3);
     const group = unique('remembered');
-    const watermarked = countingWatermarkStore(new DynamoDBWatermarkStore({ client, tableName }));
+    const watermarked = spyWatermarkStore(new DynamoDBWatermarkStore({ client, tableName }));
     const ledger = new EffectLedger();
     let joins = 0;
     let batchesWithMessages = 0;
@@ -239,10 +235,10 @@ describeWithServers('@oncely/kafka with DynamoDB', () => {
 
     expect(ledger.total).toBe(rounds * perRound);
     expect(batchesWithMessages).toBeGreaterThanOrEqual(rounds * 3);
-    expect(watermarked.counts.byOperation.advance).toBe(batchesWithMessages);
+    expect(watermarked.calls.advance).toBe(batchesWithMessages);
     // One read per partition and generation, against one per batch without the consumer.
     expect(joins).toBeGreaterThanOrEqual(1);
-    expect(watermarked.counts.reads).toBeLessThanOrEqual(3 * joins);
-    expect(watermarked.counts.reads).toBeLessThan(batchesWithMessages);
+    expect(watermarked.reads).toBeLessThanOrEqual(3 * joins);
+    expect(watermarked.reads).toBeLessThan(batchesWithMessages);
   });
 });

@@ -4,6 +4,7 @@
  * offset reads, and a ledger that counts effects per key.
  */
 import { randomUUID } from 'node:crypto';
+import { kafkaClient } from '@oncely/test-support/servers';
 import {
   type Admin,
   type Consumer,
@@ -14,7 +15,6 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import { kafkaClient } from '../support/servers.js';
 
 /** A name no other test (or earlier run against the same broker) uses. */
 export function unique(prefix: string): string {
@@ -160,17 +160,5 @@ export class EffectLedger {
   }
 }
 
-/** Polls `check` until it holds, for real-server waits; fails with `what` after `timeoutMs`. */
-export async function eventually(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** The shared real-server wait, re-exported for the Kafka tests that import it from here. */
+export { eventually } from '@oncely/test-support/eventually';

@@ -11,9 +11,14 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import {
+  describeWithServers,
+  dynamoClient,
+  kafkaClient,
+  sqsClient,
+} from '@oncely/test-support/servers';
 import { type KafkaMessage, Partitioners } from 'kafkajs';
 import { expect, it } from 'vitest';
-import { describeWithServers, dynamoClient, kafkaClient, sqsClient } from '../support/servers.js';
 
 // Smoke test of the launcher: each server the global setup started really works end to end.
 describeWithServers('test servers', () => {

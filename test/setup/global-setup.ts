@@ -1,8 +1,11 @@
 /**
  * vitest globalSetup of the `integration` project: starts DynamoDB Local, ElasticMQ and Kafka
  * once for the whole run, checks that the PostgreSQL and Redis services answer, hands their addresses to the test files, and stops them at the end.
- * Test files read them through `test/support/servers.ts`.
+ * Test files read them through `@oncely/test-support/servers`.
  */
+
+import { type ProvidedServers, SKIP_ENV } from '@oncely/test-support/provided';
+import { missingServices, SERVICE_ENV, serviceUrl } from '@oncely/test-support/services';
 import type { TestProject } from 'vitest/node';
 import {
   ALL_SERVER_KINDS,
@@ -11,10 +14,8 @@ import {
   type RunningServers,
   startServers,
 } from '../servers/index.js';
-import { missingServices, SERVICE_ENV, serviceUrl } from '../servers/services.js';
-import { type ProvidedServers, SKIP_ENV } from './provided.js';
 
-export type { ProvidedServers } from './provided.js';
+export type { ProvidedServers } from '@oncely/test-support/provided';
 
 function isCI(): boolean {
   return /^(1|true|yes)$/i.test(process.env.CI ?? '');

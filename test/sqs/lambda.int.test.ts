@@ -3,12 +3,18 @@
  * and `@oncely/sqs/testing` standing in for Lambda's event source mapping.
  */
 import { createSqsHandler, MessageBodyError, type RecordOutcome } from '@oncely/sqs';
-import { createSqsEventSource } from '@oncely/sqs/testing/sqs-server';
+import {
+  createSqsEventSource,
+  queueDepth,
+  receiveVisible,
+  sendMessages,
+  type TestQueue,
+} from '@oncely/sqs/testing/sqs-server';
+import { eventually } from '@oncely/test-support/eventually';
+import { useQueues } from '@oncely/test-support/queues';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
-import { useQueues } from './fixtures.js';
-import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('Lambda SQS handler on ElasticMQ and DynamoDB Local', () => {
   const sqs = useQueues('lambda');

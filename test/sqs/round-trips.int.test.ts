@@ -8,11 +8,11 @@ import middy from '@middy/core';
 import { createRecordHandler, createSqsHandler } from '@oncely/sqs';
 import { sqsDedupMiddleware } from '@oncely/sqs/middy';
 import { createLambdaContext } from '@oncely/sqs/testing';
+import { countRequests } from '@oncely/test-support/request-counter';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { expect, it } from 'vitest';
-import { countRequests } from '../support/request-counter.js';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
 const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';

@@ -4,13 +4,19 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { OncelyEvent } from '@oncely/core';
 import { GroupBlockedError, MessageBodyError } from '@oncely/sqs';
+import {
+  queueDepth,
+  receiveVisible,
+  sendMessages,
+  type TestQueue,
+} from '@oncely/sqs/testing/sqs-server';
 import { createDedupConsumer } from '@oncely/sqs/worker';
+import { eventually } from '@oncely/test-support/eventually';
+import { useQueues } from '@oncely/test-support/queues';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import type { Consumer } from 'sqs-consumer';
 import { afterEach, expect, it } from 'vitest';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
-import { useQueues } from './fixtures.js';
-import { eventually, queueDepth, receiveVisible, sendMessages, type TestQueue } from './queues.js';
 
 describeWithServers('sqs-consumer workers on ElasticMQ and DynamoDB Local', () => {
   const sqs = useQueues('worker');

@@ -7,7 +7,7 @@
  * `describeStoreConformance`.
  *
  * @example
- * import { describeDeduperFlows } from '../../../test/support/deduper-flows.js';
+ * import { describeDeduperFlows } from '@oncely/test-support/deduper-flows';
  *
  * describeWithServers('MyStore', () => {
  *   describeDeduperFlows('MyStore', () => store);

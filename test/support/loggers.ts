@@ -4,7 +4,7 @@
  * and Powertools' Logger (JSON lines on stdout and stderr).
  *
  * @example
- * import { realLoggers } from '../../../test/support/loggers.js';
+ * import { realLoggers } from '@oncely/test-support/loggers';
  *
  * for (const logger of realLoggers()) {
  *   const deduper = createDeduper({ store, namespace: 'ns', logger: logger.logger });

@@ -3,7 +3,7 @@
  * the code it documents.
  *
  * @example
- * import { quickStart, runTypeScript } from '../../../test/support/readme.js';
+ * import { quickStart, runTypeScript } from '@oncely/test-support/readme';
  *
  * const { code, output } = await quickStart(new URL('../README.md', import.meta.url));
  * expect(await runTypeScript(code, { name: 'kafka-quick-start' })).toBe(output);
@@ -34,6 +34,12 @@ export interface RunTypeScriptOptions {
    * @default {}
    */
   env?: Record<string, string>;
+  /**
+   * The package folder the code runs from (e.g. `packages/telemetry`), so that package's
+   * own dependencies resolve as they do for its tests.
+   * @default the repository root
+   */
+  under?: string;
 }
 
 /**
@@ -76,7 +82,7 @@ export async function exampleUnder(readme: URL, heading: string): Promise<string
  */
 export async function runTypeScript(code: string, options: RunTypeScriptOptions): Promise<string> {
   // Inside the repository, so `@oncely/*` resolve to the workspace sources.
-  const dir = `${root}node_modules/.cache/oncely-readme`;
+  const dir = `${root}${options.under ? `${options.under}/` : ''}node_modules/.cache/oncely-readme`;
   const file = `${dir}/${options.name}-${randomUUID()}.mts`;
   await mkdir(dir, { recursive: true });
   await writeFile(file, code);

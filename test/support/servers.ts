@@ -2,7 +2,7 @@
  * The one way test files reach the real servers started by `test/setup/global-setup.ts`.
  *
  * @example
- * import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
+ * import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
  *
  * describeWithServers('DynamoDBStore', () => {
  *   const client = dynamoClient();
@@ -13,8 +13,8 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { describe, inject } from 'vitest';
-import { serviceUrl } from '../servers/services.js';
-import { type ProvidedServers, SKIP_ENV } from '../setup/provided.js';
+import { type ProvidedServers, SKIP_ENV } from './provided.js';
+import { serviceUrl } from './services.js';
 
 /** Region and dummy credentials the local servers accept. */
 export const LOCAL_AWS_CONFIG = {

@@ -3,7 +3,7 @@
  * against one server, and dropped when the suite ends.
  *
  * @example
- * import { useStoreTable } from '../../../test/support/tables.js';
+ * import { useStoreTable } from '@oncely/test-support/tables';
  *
  * describeWithServers('my adapter on DynamoDB Local', () => {
  *   const table = useStoreTable('my-adapter');

@@ -1,3 +1,5 @@
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import {
   adapterServers,
   describeWebhookScenarios,
@@ -5,8 +7,6 @@ import {
   serveHono,
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 // Every adapter on a real HTTP server on 127.0.0.1, every claim a conditional write
 // on DynamoDB Local: the same scenarios the unit project runs on the memory store.

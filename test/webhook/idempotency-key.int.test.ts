@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { createWebhookHandler, idempotencyKey, type WebhookHandlerFunction } from '@oncely/webhook';
 import { type ServedReceiver, serveExpress } from '@oncely/webhook/testing';
 import { afterEach, expect, it } from 'vitest';
-import { describeWithServers } from '../support/servers.js';
-import { useStoreTable } from '../support/tables.js';
 
 describeWithServers('Idempotency-Key API on Express and DynamoDB Local', () => {
   const table = useStoreTable('idempotency-key');

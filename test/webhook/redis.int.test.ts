@@ -1,4 +1,6 @@
 import { RedisStore } from '@oncely/redis';
+import { connectClient, type TestClient, testPrefix } from '@oncely/test-support/redis-clients';
+import { describeWithServers, redisUrl } from '@oncely/test-support/servers';
 import {
   adapterServers,
   describeWebhookScenarios,
@@ -7,8 +9,6 @@ import {
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
 import { afterAll } from 'vitest';
-import { connectClient, type TestClient, testPrefix } from '../support/redis-clients.js';
-import { describeWithServers, redisUrl } from '../support/servers.js';
 
 // Every adapter on a real HTTP server on 127.0.0.1, every claim a Lua script on the Redis
 // service (node-redis, then ioredis): the same scenarios the unit project runs in memory.

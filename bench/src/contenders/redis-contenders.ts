@@ -3,14 +3,14 @@ import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache'
 import type { CacheClient } from '@aws-lambda-powertools/idempotency/cache/types';
 import { fromIoredis, fromNodeRedis, type RedisScriptClient, RedisStore } from '@oncely/redis';
 import { createSqsHandler } from '@oncely/sqs';
-import { createClient } from '@redis/client';
-import { Redis } from 'ioredis';
 import {
   type CountingClient,
   commandTally,
   countingClient,
-} from '../../../test/support/redis-counter.js';
-import type { RequestCounter } from '../../../test/support/request-counter.js';
+} from '@oncely/test-support/redis-counter';
+import type { RequestCounter } from '@oncely/test-support/request-counter';
+import { createClient } from '@redis/client';
+import { Redis } from 'ioredis';
 import {
   type LambdaSqsHandler,
   noDedup,

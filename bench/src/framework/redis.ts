@@ -1,4 +1,4 @@
-import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
+import { type RedisServer, startRedisServer } from '@oncely/test-support/redis-server';
 
 /** A private Redis for one scenario, and the round trips it has served. */
 export interface BenchRedis {

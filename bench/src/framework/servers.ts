@@ -1,4 +1,4 @@
-import { type ServerKind, startServers } from '../../../test/servers/index.js';
+import { type ServerKind, startServers } from '@oncely/integration-tests/servers';
 
 export type { ServerKind };
 

@@ -1,4 +1,4 @@
-import type { RequestCounter } from '../../../test/support/request-counter.js';
+import type { RequestCounter } from '@oncely/test-support/request-counter';
 import { runPool } from './pool.js';
 import { median, percentile } from './stats.js';
 

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createDeduper } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
-import { countRequests } from '../../../test/support/request-counter.js';
+import { countRequests } from '@oncely/test-support/request-counter';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import type { BenchContext, Scenario, ScenarioReport } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';

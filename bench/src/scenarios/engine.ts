@@ -8,6 +8,7 @@ import {
   oncelyMemory,
   powertoolsMemory,
 } from './engine-contenders.js';
+import { oncelyOtelOff, oncelyOtelOn } from './otel-contenders.js';
 
 /** Sizes of the engine scenario, full and quick. */
 export const ENGINE_SETTINGS = {
@@ -15,7 +16,13 @@ export const ENGINE_SETTINGS = {
   quick: { messagesPerRound: 2_000, rounds: 1, warmupRounds: 1 },
 } as const;
 
-const CONTENDERS: readonly EngineContender[] = [handlerAlone, oncelyMemory, powertoolsMemory];
+const CONTENDERS: readonly EngineContender[] = [
+  handlerAlone,
+  oncelyMemory,
+  oncelyOtelOff,
+  oncelyOtelOn,
+  powertoolsMemory,
+];
 
 interface RoundFigures {
   /** µs per message over the whole round. */
@@ -130,12 +137,16 @@ function buildReport(
       { key: 'duplicateOverhead', header: 'duplicate overhead µs', digits: 2 },
     ],
     rows,
-    targets: oncely && powertools ? engineTargets(oncely, powertools) : [],
+    targets: [
+      ...(oncely && powertools ? engineTargets(oncely, powertools) : []),
+      ...otelTargets(rows),
+    ],
     settings: { ...settings, handler: 'async (message) => message.amount * 2' },
     notes: [
       `${settings.messagesPerRound.toLocaleString('en-US')} messages per round, median of ${settings.rounds} rounds after ${settings.warmupRounds} warmup rounds; each round starts from an empty store.`,
       'µs/msg: the round’s wall time divided by its messages, one message awaited at a time. Overhead: minus the handler alone.',
       'Duplicates: the same messages a second time; the handler does not run (checked every round).',
+      'OpenTelemetry rows: `openTelemetry()` as the telemetry, each run inside its message scope as an adapter opens it; “no SDK” registers nothing (the API’s no-ops), “SDK recording” records every span (a no-op processor drops it) and aggregates every metric point. Ratios are to “oncely (MemoryStore)”.',
     ],
   };
 }
@@ -173,5 +184,31 @@ function engineTargets(oncely: Figures, powertools: Figures): TargetCheck[] {
       actual: duplicateShare.toFixed(3),
       met: duplicateShare <= 0.1,
     },
+  ];
+}
+
+/** What OpenTelemetry costs over plain oncely: off (no SDK) and on, new messages and duplicates. */
+function otelTargets(rows: readonly { contender: string; figures: Figures }[]): TargetCheck[] {
+  const figuresOf = (name: string) => rows.find((row) => row.contender === name)?.figures;
+  const plain = figuresOf(oncelyMemory.name);
+  const off = figuresOf(oncelyOtelOff.name);
+  const on = figuresOf(oncelyOtelOn.name);
+  if (!plain || !off || !on) return [];
+  const ratio = (mine: Figures, key: string) =>
+    (mine[key] ?? Number.NaN) / (plain[key] ?? Number.NaN);
+  const check = (label: string, mine: Figures, key: string, limit: number | undefined) => {
+    const value = ratio(mine, key);
+    return {
+      figure: `${label} / plain oncely, ${key === 'newMicros' ? 'new message' : 'duplicate'} (µs/msg ratio)`,
+      target: limit === undefined ? 'reported' : `≤ ${limit.toFixed(2)}`,
+      actual: `${value.toFixed(3)} (${(mine[key] ?? Number.NaN).toFixed(2)} µs)`,
+      met: limit === undefined ? true : value <= limit,
+    };
+  };
+  return [
+    check('OpenTelemetry, no SDK', off, 'newMicros', 1.1),
+    check('OpenTelemetry, no SDK', off, 'duplicateMicros', 1.1),
+    check('OpenTelemetry, SDK recording', on, 'newMicros', undefined),
+    check('OpenTelemetry, SDK recording', on, 'duplicateMicros', undefined),
   ];
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { countRequests } from '@oncely/test-support/request-counter';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { countRequests } from '../../../test/support/request-counter.js';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import {
   bareKafkajs,

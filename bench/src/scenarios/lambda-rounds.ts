@@ -4,8 +4,9 @@
  * `lambda-sqs` (DynamoDB) and `lambda-sqs-redis` each prepare their contenders and build
  * their own report from what this returns.
  */
+
+import type { RequestCounter } from '@oncely/test-support/request-counter';
 import type { SQSRecord } from 'aws-lambda';
-import type { RequestCounter } from '../../../test/support/request-counter.js';
 import { lambdaContext } from '../contenders/lambda-context.js';
 import type { LambdaSqsHandler, RecordWork } from '../contenders/sqs-contenders.js';
 import { buildSqsBatches, type SqsBatch } from '../contenders/sqs-events.js';

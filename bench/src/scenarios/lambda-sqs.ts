@@ -1,4 +1,4 @@
-import { countRequests } from '../../../test/support/request-counter.js';
+import { countRequests } from '@oncely/test-support/request-counter';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import {
   oncelyNormal,

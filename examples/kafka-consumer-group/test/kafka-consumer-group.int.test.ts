@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { OncelyEvent } from '@oncely/core';
-import type { Kafka } from 'kafkajs';
-import { afterAll, expect, it } from 'vitest';
 import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
   kafkaBrokers,
   kafkaClient,
-} from '../../../test/support/servers.js';
+} from '@oncely/test-support/servers';
+import type { Kafka } from 'kafkajs';
+import { afterAll, expect, it } from 'vitest';
 import { readBalances } from '../src/balances.js';
 import { type Member, startMember } from '../src/consumer.js';
 import { setUp } from '../src/setup.js';

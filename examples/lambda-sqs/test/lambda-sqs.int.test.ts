@@ -10,21 +10,18 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { createTable } from '@oncely/dynamodb';
-import { createSqsEventSource, type LambdaSqsHandler } from '@oncely/sqs/testing/sqs-server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useQueues } from '../../../test/sqs/fixtures.js';
 import {
-  eventually,
+  createSqsEventSource,
+  type LambdaSqsHandler,
   queueDepth,
   receiveVisible,
   sendMessages,
   type TestQueue,
-} from '../../../test/sqs/queues.js';
-import {
-  describeWithServers,
-  dynamoClient,
-  dynamodbEndpoint,
-} from '../../../test/support/servers.js';
+} from '@oncely/sqs/testing/sqs-server';
+import { eventually } from '@oncely/test-support/eventually';
+import { useQueues } from '@oncely/test-support/queues';
+import { describeWithServers, dynamoClient, dynamodbEndpoint } from '@oncely/test-support/servers';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const FORMS = ['handler', 'middy-handler', 'powertools-handler'] as const;
 

@@ -1,11 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { describeWithServers, dynamodbEndpoint, sqsEndpoint } from '@oncely/test-support/servers';
 import { expect, it } from 'vitest';
-import {
-  describeWithServers,
-  dynamodbEndpoint,
-  sqsEndpoint,
-} from '../../../test/support/servers.js';
 import type { DemoResult } from '../src/run.js';
 import { expectDemoGuarantees } from './guarantees.js';
 

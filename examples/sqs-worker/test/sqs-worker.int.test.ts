@@ -9,16 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { DeleteTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { RecordOutcome } from '@oncely/sqs';
-import type { Consumer } from 'sqs-consumer';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useQueues } from '../../../test/sqs/fixtures.js';
-import { eventually, queueDepth, sendMessages } from '../../../test/sqs/queues.js';
+import { queueDepth, sendMessages } from '@oncely/sqs/testing/sqs-server';
+import { eventually } from '@oncely/test-support/eventually';
+import { useQueues } from '@oncely/test-support/queues';
 import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
   sqsEndpoint,
-} from '../../../test/support/servers.js';
+} from '@oncely/test-support/servers';
+import type { Consumer } from 'sqs-consumer';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { settingsFromEnv } from '../src/config.js';
 import { setUpLocal } from '../src/setup.js';
 import { createShippingWorker } from '../src/worker.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
 import { DEMO_SECRETS } from '../src/config.js';
 import { runDemo } from '../src/send.js';
 import { type RunningReceiver, startReceiver } from '../src/server.js';

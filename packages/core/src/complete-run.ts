@@ -18,7 +18,7 @@ export async function completeOwned<T>(
   claimedAt: number,
 ): Promise<RunResult<T>> {
   const { id, startedAt } = held;
-  const { clock, namespace, logger } = engine.options;
+  const { clock, namespace } = engine.options;
   const prepared = prepareResult(engine, id, value);
   const now = clock.now();
   const { outcome, resultError } = await recordCompletion(engine, held, prepared.text);
@@ -32,7 +32,6 @@ export async function completeOwned<T>(
       effectMayRepeat: true,
       ...(outcome.current ? { current: outcome.current } : {}),
     });
-    logger.warn('oncely: lease lost before completion; the effect may have run twice', { ...id });
     throw new LeaseLostError(
       `Lease on key "${id.storeKey}" was lost before completion: another delivery took over, so the effect may have run twice`,
       'complete',

@@ -12,6 +12,7 @@ import type { RunResult } from './result.js';
 import { runClaimed } from './run-claimed.js';
 import { runTransactional } from './run-transactional.js';
 import type { DedupRecord } from './store.js';
+import type { OncelyTelemetry } from './telemetry.js';
 
 /** Per-run options of {@link Deduper.run}. */
 export interface RunOptions<TInput> {
@@ -38,8 +39,10 @@ export interface Deduper<TInput = unknown> {
   readonly ttlMs: number;
   /** The time source in use (`options.clock`, else the system clock). */
   readonly clock: Clock;
-  /** The logger in use (`options.logger`, else the silent logger). */
+  /** The logger in use (`options.logger`, else `consoleLogger`). */
   readonly logger: OncelyLogger;
+  /** The telemetry in use (`options.telemetry`): adapters open each message's scope on it. */
+  readonly telemetry: OncelyTelemetry | undefined;
   /**
    * Runs `fn` unless `key` was already processed inside the dedup window.
    *
@@ -106,7 +109,7 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
   const resolved = resolveOptions(options);
   // The input type only matters to the fingerprint picker; the flows treat it as opaque.
   const engine = createEngine(resolved) as unknown as Engine<unknown>;
-  const { namespace, store, clock, leaseMs, ttlMs, transactional, logger } = resolved;
+  const { namespace, store, clock, leaseMs, ttlMs, transactional, logger, telemetry } = resolved;
   const run = transactional ? runTransactional : runClaimed;
   const prepare = (key: string, runOptions: RunOptions<TInput> | undefined): ClaimRequest => {
     const id: RunIdentity = { key, storeKey: toStoreKey(namespace, key) };
@@ -131,6 +134,7 @@ export function createDeduper<TInput = unknown>(options: DeduperOptions<TInput>)
     ttlMs,
     clock,
     logger,
+    telemetry,
     async run<T>(
       key: string,
       fn: (context: RunContext) => Promise<T> | T,

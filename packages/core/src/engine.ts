@@ -42,7 +42,7 @@ export function createEngine<TInput>(options: ResolvedOptions<TInput>): Engine<T
   const runs = { active: 0 };
   return {
     options,
-    emit: createEmitter(options.onEvent, options.logger),
+    emit: createEmitter(options.onEvent, options.telemetry?.event, options.logger),
     cache:
       options.localCacheEntries > 0 ? new CompletedCache(options.localCacheEntries) : undefined,
     calls: storeCalls(options.store, options.batching, runs),
@@ -109,6 +109,9 @@ export interface RunIdentity {
 /**
  * Calls the store and turns anything it throws into a {@link StoreError} with the
  * key, the operation and the cause, so a store failure can never pass for success.
+ * The failure is emitted (`store_error`) but not logged: the caller that decides what it
+ * means for the message logs it, once (an adapter with the message ID; the engine itself
+ * where it swallows one).
  */
 export async function callStore<T>(
   engine: Engine<unknown>,
@@ -116,8 +119,11 @@ export async function callStore<T>(
   operation: StoreOperation,
   call: () => Promise<T>,
 ): Promise<T> {
+  const observe = engine.options.telemetry?.storeCall;
   try {
-    return await call();
+    if (observe === undefined) return await call();
+    const { namespace, store } = engine.options;
+    return await observe({ operation, namespace, store: store.name }, call);
   } catch (cause) {
     const error = runStoreError(engine, id, operation, cause);
     engine.emit?.({
@@ -127,11 +133,6 @@ export async function callStore<T>(
       storeKey: id.storeKey,
       at: engine.options.clock.now(),
       operation,
-      error,
-    });
-    engine.options.logger.error(`oncely: store ${operation} failed`, {
-      key: id.key,
-      storeKey: id.storeKey,
       error,
     });
     throw error;

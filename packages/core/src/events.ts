@@ -78,7 +78,7 @@ export interface OncelyLogger {
   error(message: string, context: Record<string, unknown>): void;
 }
 
-/** A logger that drops everything: the default, so a library never writes to stdout unasked. */
+/** A logger that drops everything: pass it as `logger` to keep oncely quiet (tests, benchmarks). */
 export const silentLogger: OncelyLogger = {
   debug: () => {},
   info: () => {},

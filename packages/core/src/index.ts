@@ -5,6 +5,7 @@ export { type Duration, parseDuration } from './duration.js';
 export {
   FingerprintMismatchError,
   InProgressError,
+  InvalidEffectError,
   InvalidInputError,
   InvalidKeyError,
   InvalidOptionError,
@@ -16,6 +17,7 @@ export {
   SerializationError,
   StoreError,
   type StoreOperation,
+  TableNotFoundError,
 } from './errors.js';
 export {
   type EventBase,
@@ -26,7 +28,7 @@ export {
 } from './events.js';
 export { canonicalJson, fingerprintOf } from './fingerprint.js';
 export { assertValidKey, MAX_PLAIN_KEY_BYTES, toStoreKey } from './keys.js';
-export { type ObjectFirstLogger, pinoLogger } from './loggers.js';
+export { consoleLogger, type ObjectFirstLogger, pinoLogger } from './loggers.js';
 export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
 export type { ClaimedRun, ReadyRun } from './ready-run.js';
@@ -36,6 +38,7 @@ export {
   isClaimable,
   isExpired,
   isLeaseLive,
+  laterCopyOutcome,
 } from './record.js';
 export type { DuplicateRunResult, RunResult } from './result.js';
 export { type Backoff, retryDelayMs, sleep } from './retry.js';
@@ -56,5 +59,17 @@ export type {
   RecordStatus,
   ReleaseItem,
 } from './store.js';
+export type {
+  OncelyTelemetry,
+  TelemetryAttributes,
+  TelemetryBatch,
+  TelemetryBatchOutcome,
+  TelemetryHandlerRun,
+  TelemetryMessage,
+  TelemetryOutcome,
+  TelemetryScope,
+  TelemetryStoreCall,
+  TraceCarrier,
+} from './telemetry.js';
 export { newToken } from './token.js';
 export type { AdvanceOutcome, Watermark, WatermarkStore, WatermarkUpdate } from './watermark.js';

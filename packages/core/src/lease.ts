@@ -80,8 +80,18 @@ export class Lease {
     this.timer = setInterval(
       () => {
         this.extend().catch((error: unknown) => {
-          if (error instanceof LeaseLostError) this.stop();
-          this.engine.options.logger.warn('oncely: lease heartbeat failed', { ...this.id, error });
+          const { logger } = this.engine.options;
+          if (error instanceof LeaseLostError) {
+            // The run ends in LeaseLostError (or the handler's abort), which the adapter
+            // logs for the message: here only at debug, so it is logged once.
+            this.stop();
+            logger.debug('oncely: lease heartbeat found the lease lost', { ...this.id, error });
+            return;
+          }
+          logger.warn('oncely: lease heartbeat failed; retrying at the next beat', {
+            ...this.id,
+            error,
+          });
         });
       },
       Math.max(1, Math.floor(this.leaseMs * fraction)),

@@ -38,3 +38,23 @@ export function pinoLogger(logger: ObjectFirstLogger): OncelyLogger {
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/**
+ * The default logger: info, warnings and errors to the console (`console.info`,
+ * `console.warn`, `console.error`), each as the message followed by its context; debug
+ * lines are dropped. So a failure is never silent, and a healthy consumer prints nothing:
+ * oncely logs only what went wrong or needs a look (the README's logging table lists every
+ * line and its level). Pass `silentLogger` to turn it off, or any {@link OncelyLogger}.
+ *
+ * @example
+ * // The same as leaving `logger` out:
+ * const deduper = createDeduper({ store, namespace: 'payments', logger: consoleLogger });
+ */
+export const consoleLogger: OncelyLogger = {
+  debug: () => {},
+  // Looked up at each call, so a test (or a Lambda runtime) that replaces console methods
+  // is honoured.
+  info: (message, context) => console.info(message, context),
+  warn: (message, context) => console.warn(message, context),
+  error: (message, context) => console.error(message, context),
+};

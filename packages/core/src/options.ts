@@ -11,9 +11,10 @@ import { type Clock, systemClock } from './clock.js';
 import type { Duration } from './duration.js';
 import { InvalidOptionError } from './errors.js';
 import type { OncelyEvent, OncelyLogger } from './events.js';
-import { silentLogger } from './events.js';
+import { consoleLogger } from './loggers.js';
 import { jsonSerializer, type ResultSerializer } from './serializer.js';
 import type { DedupStore } from './store.js';
+import type { OncelyTelemetry } from './telemetry.js';
 
 /** Options of {@link createDeduper}. `TInput` is what the fingerprint is taken from. */
 export interface DeduperOptions<TInput = unknown> {
@@ -85,8 +86,17 @@ export interface DeduperOptions<TInput = unknown> {
   readonly clock?: Clock;
   /** Receives every event; must not throw (errors are logged and dropped). */
   readonly onEvent?: (event: OncelyEvent) => void;
-  /** Where warnings (lease lost, store errors) go. @default silentLogger */
+  /**
+   * Where oncely's warnings and errors go (the levels are in the README's logging table).
+   * `silentLogger` turns them off.
+   * @default consoleLogger (info and above to the console)
+   */
   readonly logger?: OncelyLogger;
+  /**
+   * Spans and metrics: `openTelemetry()` from `@oncely/telemetry/opentelemetry`, or
+   * `powertools(...)` from `@oncely/telemetry/powertools`. Off when not given.
+   */
+  readonly telemetry?: OncelyTelemetry;
 }
 
 /** Defaults of {@link DeduperOptions}, in one place. */
@@ -120,6 +130,7 @@ export interface ResolvedOptions<TInput> {
   readonly clock: Clock;
   readonly onEvent: ((event: OncelyEvent) => void) | undefined;
   readonly logger: OncelyLogger;
+  readonly telemetry: OncelyTelemetry | undefined;
 }
 
 /** Validates options once, at construction; a bad one throws naming the option. */
@@ -184,8 +195,47 @@ export function resolveOptions<TInput>(options: DeduperOptions<TInput>): Resolve
     batching: resolveBatching(options.batching),
     clock: options.clock ?? systemClock,
     onEvent: options.onEvent,
-    logger: options.logger ?? silentLogger,
+    logger: checkLogger(options.logger),
+    telemetry: checkTelemetry(options.telemetry),
   };
+}
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function checkLogger(logger: OncelyLogger | undefined): OncelyLogger {
+  if (logger === undefined) return consoleLogger;
+  const missing = LOG_LEVELS.filter(
+    (level) => typeof (logger as Partial<OncelyLogger> | null)?.[level] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw new InvalidOptionError(
+      'logger',
+      `expected a logger with debug, info, warn and error methods (console, pino through pinoLogger, Powertools' Logger), got ${describeValue(logger)}`,
+    );
+  }
+  return logger;
+}
+
+const TELEMETRY_HOOKS = ['batch', 'message', 'storeCall', 'handler', 'event'] as const;
+
+function checkTelemetry(telemetry: OncelyTelemetry | undefined): OncelyTelemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  if (telemetry === null || typeof telemetry !== 'object') {
+    throw new InvalidOptionError(
+      'telemetry',
+      `expected telemetry such as openTelemetry() from @oncely/telemetry/opentelemetry, got ${describeValue(telemetry)}`,
+    );
+  }
+  for (const hook of TELEMETRY_HOOKS) {
+    const value = telemetry[hook];
+    if (value !== undefined && typeof value !== 'function') {
+      throw new InvalidOptionError(
+        'telemetry',
+        `${hook}: expected a function, got ${describeValue(value)}`,
+      );
+    }
+  }
+  return telemetry;
 }
 
 function resolveCache(value: DeduperOptions['localCache']): number {

@@ -110,3 +110,17 @@ export function reportCompleted(
     durationMs: at - startedAt,
   });
 }
+
+/**
+ * Runs the handler, through the telemetry's `handler` hook when there is one (it times
+ * the handler alone, whichever flow runs it). Internal.
+ */
+export function runHandler<T>(
+  engine: Engine<unknown>,
+  id: RunIdentity,
+  fn: () => Promise<T> | T,
+): Promise<T> | T {
+  const observe = engine.options.telemetry?.handler;
+  if (observe === undefined) return fn();
+  return observe({ namespace: engine.options.namespace, key: id.key }, fn);
+}

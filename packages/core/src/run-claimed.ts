@@ -9,6 +9,7 @@ import {
   duplicateResult,
   type HeldClaim,
   inProgress,
+  runHandler,
 } from './outcomes.js';
 import type { DuplicateRunResult, RunResult } from './result.js';
 import type { ClaimOutcome } from './store.js';
@@ -102,7 +103,7 @@ export async function runHeld<T>(
     if (held.lease.until - ranAt < held.lease.leaseMs / 2) await renewAfterWaiting(engine, held);
     let value: T;
     try {
-      value = await fn(new ClaimContext(id, token, lease));
+      value = await runHandler(engine, id, () => fn(new ClaimContext(id, token, lease)));
     } catch (error) {
       lease.stop();
       await releaseAfterError(engine, id, token, error, startedAt);
@@ -174,8 +175,13 @@ async function releaseAfterError(
         effectMayRepeat: false,
       });
     }
-  } catch {
-    // Already reported as a store_error; the handler's own error is the one to rethrow,
-    // and the unreleased claim simply expires with its lease.
+  } catch (releaseError) {
+    // Reported as a store_error; the handler's own error is the one to rethrow (and the
+    // one the adapter logs for this message), and the unreleased claim simply expires
+    // with its lease. Logged at debug only, so a failure is logged once.
+    engine.options.logger.debug('oncely: releasing the claim failed; it expires with its lease', {
+      ...id,
+      error: releaseError,
+    });
   }
 }

@@ -1,6 +1,12 @@
 import type { RunContext } from './context.js';
 import { callStore, type Engine } from './engine.js';
-import { type ClaimRun, duplicateResult, inProgress, reportCompleted } from './outcomes.js';
+import {
+  type ClaimRun,
+  duplicateResult,
+  inProgress,
+  reportCompleted,
+  runHandler,
+} from './outcomes.js';
 import type { RunResult } from './result.js';
 import { prepareResult } from './serialize-result.js';
 import type { DedupStore } from './store.js';
@@ -34,7 +40,7 @@ export async function runTransactional<T>(
       effects.push(effect);
     },
   };
-  const value = await run.fn(context);
+  const value = await runHandler(engine, id, () => run.fn(context));
   const prepared = prepareResult(engine, id, value);
   if (prepared.error) throw prepared.error;
   const now = clock.now();

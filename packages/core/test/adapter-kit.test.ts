@@ -16,6 +16,7 @@ import {
   toStoreError,
 } from '../src/adapter/index.js';
 import {
+  consoleLogger,
   createDeduper,
   InvalidOptionError,
   ManualClock,
@@ -154,7 +155,7 @@ describe('checkDeduperOptions', () => {
     });
     const defaults = checkDeduperOptions({ store });
     expect(defaults.clock).toBe(systemClock);
-    expect(defaults.logger).toBe(silentLogger);
+    expect(defaults.logger).toBe(consoleLogger);
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { bindStore } from '../../../test/support/stores.js';
 import {
   type CompleteOptions,
   type DedupStore,
@@ -11,6 +10,7 @@ import {
   ResultTooLargeError,
   StoreError,
 } from '../src/index.js';
+import { bindStore } from '../src/testing/index.js';
 import { setup } from './setup.js';
 
 describe('deduper.run', () => {

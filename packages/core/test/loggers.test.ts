@@ -1,16 +1,20 @@
-import { createDeduper, MemoryStore, pinoLogger, StoreError } from '@oncely/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createDeduper, MemoryStore, pinoLogger } from '@oncely/core';
 import {
   type CapturedLogger,
   captureConsole,
   capturePino,
   capturePowertools,
   jsonLines,
-} from '../../../test/support/loggers.js';
+} from '@oncely/test-support/loggers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-/** A store whose claims fail, so the engine logs `store claim failed` with its context. */
+/**
+ * A store whose releases fail. After a handler error the engine swallows the failed release
+ * (the claim expires with its lease; the handler's error is what the caller gets) and logs
+ * it at debug, with its context.
+ */
 class FailingStore extends MemoryStore {
-  override async claim(): Promise<never> {
+  override async release(): Promise<never> {
     throw new Error('disk on fire');
   }
 }
@@ -21,48 +25,55 @@ afterEach(() => {
   captured = undefined;
 });
 
-async function failClaim(logger: CapturedLogger): Promise<string> {
+async function failRelease(logger: CapturedLogger): Promise<string> {
   captured = logger;
   const deduper = createDeduper({
     store: new FailingStore(),
     namespace: 'payments',
     logger: logger.logger,
   });
-  await expect(deduper.run('order-42', () => 'charged')).rejects.toBeInstanceOf(StoreError);
+  const declined = new Error('card declined');
+  await expect(
+    deduper.run('order-42', () => {
+      throw declined;
+    }),
+  ).rejects.toBe(declined);
   return logger.output();
 }
 
-describe('the logger receives the context of a store failure', () => {
+const RELEASE_FAILED = 'oncely: releasing the claim failed; it expires with its lease';
+
+describe('the logger receives the context of a swallowed store failure', () => {
   it('console, as is: the message, key, store key and error', async () => {
-    const output = await failClaim(captureConsole());
-    expect(output).toContain('oncely: store claim failed');
+    const output = await failRelease(captureConsole());
+    expect(output).toContain(RELEASE_FAILED);
     expect(output).toContain("key: 'order-42'");
     expect(output).toContain("storeKey: 'payments#order-42'");
     expect(output).toContain('disk on fire');
   });
 
   it('pino, through pinoLogger: the fields and the error reach its JSON', async () => {
-    const [line] = jsonLines(await failClaim(capturePino()));
+    const [line] = jsonLines(await failRelease(capturePino()));
     expect(line).toMatchObject({
-      level: 50,
-      msg: 'oncely: store claim failed',
+      level: 20,
+      msg: RELEASE_FAILED,
       key: 'order-42',
       storeKey: 'payments#order-42',
-      err: { type: 'StoreError', message: expect.stringContaining('claim') },
+      err: { type: 'StoreError', message: expect.stringContaining('release') },
     });
     // pino's error serializer keeps the cause chain, down to the store's own error.
     expect(JSON.stringify(line)).toContain('disk on fire');
   });
 
   it('Powertools Logger, as is: the fields and the error reach its JSON', async () => {
-    const [line] = jsonLines(await failClaim(capturePowertools()));
+    const [line] = jsonLines(await failRelease(capturePowertools()));
     expect(line).toMatchObject({
-      level: 'ERROR',
-      message: 'oncely: store claim failed',
+      level: 'DEBUG',
+      message: RELEASE_FAILED,
       service: 'oncely-test',
       key: 'order-42',
       storeKey: 'payments#order-42',
-      error: { name: 'StoreError', message: expect.stringContaining('claim') },
+      error: { name: 'StoreError', message: expect.stringContaining('release') },
     });
     expect(JSON.stringify(line)).toContain('disk on fire');
   });
@@ -70,8 +81,8 @@ describe('the logger receives the context of a store failure', () => {
 
 describe('pinoLogger', () => {
   it('is needed: pino given directly type-checks but drops the context', async () => {
-    const [line] = jsonLines(await failClaim(capturePino({ adapted: false })));
-    expect(line).toMatchObject({ msg: 'oncely: store claim failed' });
+    const [line] = jsonLines(await failRelease(capturePino({ adapted: false })));
+    expect(line).toMatchObject({ msg: RELEASE_FAILED });
     expect(line).not.toHaveProperty('key');
     expect(line).not.toHaveProperty('err');
   });

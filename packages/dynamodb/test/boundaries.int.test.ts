@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type ClaimOutcome, expiresAtFor, isClaimable } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
-import { useStoreTable } from '../../../test/support/tables.js';
 
 const LEASE = 30_000;
 const TTL = 3_600_000;

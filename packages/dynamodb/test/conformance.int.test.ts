@@ -1,6 +1,6 @@
 import { describeStoreConformance } from '@oncely/core/testing';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
-import { freshTable } from '../../../test/support/tables.js';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
+import { freshTable } from '@oncely/test-support/tables';
 import { DynamoDBStore, type DynamoDBStoreOptions } from '../src/index.js';
 
 const SINGLE_TABLE: Pick<DynamoDBStoreOptions, 'attributes' | 'sortKey'> = {

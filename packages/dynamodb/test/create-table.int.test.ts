@@ -5,8 +5,8 @@ import {
   DescribeTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '@oncely/core';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
 import { afterAll, expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
 import { createTable } from '../src/index.js';
 
 describeWithServers('createTable', () => {

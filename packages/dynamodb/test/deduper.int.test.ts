@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper, StoreError } from '@oncely/core';
+import { describeDeduperFlows } from '@oncely/test-support/deduper-flows';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeDeduperFlows } from '../../../test/support/deduper-flows.js';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
-import { useStoreTable } from '../../../test/support/tables.js';
 import { DynamoDBStore, TableNotFoundError } from '../src/index.js';
 
 describeWithServers('DynamoDBStore with the deduper', () => {

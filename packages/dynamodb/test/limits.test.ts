@@ -1,7 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { createDeduper, type DedupStore, ManualClock, ResultTooLargeError } from '@oncely/core';
+import { bindStore } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
-import { bindStore } from '../../../test/support/stores.js';
 import {
   attributeValueSize,
   DYNAMODB_LIMITS,

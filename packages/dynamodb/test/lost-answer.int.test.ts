@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ClaimItem, createDeduper } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
-import { useStoreTable } from '../../../test/support/tables.js';
 
 /**
  * A client whose first send of `commandName` lands but whose answer is dropped, then is

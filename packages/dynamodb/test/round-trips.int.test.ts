@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
+import { gate } from '@oncely/test-support/gate';
+import { countRequests } from '@oncely/test-support/request-counter';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { gate } from '../../../test/support/gate.js';
-import { countRequests } from '../../../test/support/request-counter.js';
-import { describeWithServers } from '../../../test/support/servers.js';
-import { useStoreTable } from '../../../test/support/tables.js';
 
 describeWithServers('DynamoDBStore round trips', () => {
   const table = useStoreTable('round-trips');

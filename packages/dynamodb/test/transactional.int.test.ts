@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDeduper, InProgressError, type RunContext } from '@oncely/core';
+import { gate } from '@oncely/test-support/gate';
+import { describeWithServers } from '@oncely/test-support/servers';
+import { useStoreTable } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { gate } from '../../../test/support/gate.js';
-import { describeWithServers } from '../../../test/support/servers.js';
-import { useStoreTable } from '../../../test/support/tables.js';
 import {
   dynamoTransaction,
   TransactionCancelledError,

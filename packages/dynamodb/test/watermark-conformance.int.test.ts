@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describeWatermarkStoreConformance } from '@oncely/core/testing';
+import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
+import { freshTable, type TableShape } from '@oncely/test-support/tables';
 import { expect, it } from 'vitest';
-import { describeWithServers, dynamoClient } from '../../../test/support/servers.js';
-import { freshTable, type TableShape } from '../../../test/support/tables.js';
 import { TableNotFoundError } from '../src/index.js';
 import { DYNAMODB_WATERMARK_DEFAULTS, DynamoDBWatermarkStore } from '../src/watermark/index.js';
 

@@ -4,13 +4,8 @@ import { batchControls, endInterrupted } from './batch-controls.js';
 import type { InterruptReason } from './errors.js';
 import { KAFKA_DEFAULTS, type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
 import { RecordingQueue } from './recording.js';
-import {
-  discardMessage,
-  type MessageOutcome,
-  type PreparedMessage,
-  prepareMessage,
-  settleMessage,
-} from './settle.js';
+import type { MessageOutcome } from './settle.js';
+import { kafkaObserver, type ObservedMessage } from './telemetry.js';
 import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from './types.js';
 
 /** Options of {@link createEachBatchHandler}. */
@@ -81,13 +76,14 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
   // Transactional mode commits the effects with the record, so it keeps them in order.
   const recordingWindow = (rest as { transactional?: boolean }).transactional ? 0 : claimAhead;
 
-  const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
+  const observer = kafkaObserver(resolved, (rest as KafkaDedupOptions<M, T>).groupId);
+  const handleBatch = async (payload: EachBatchPayload<M>): Promise<void> => {
     const { topic, partition, messages } = payload.batch;
     const controls = batchControls(payload);
-    const prepared: PreparedMessage<M>[] = [];
+    const prepared: ObservedMessage<M>[] = [];
     const prepareUpTo = (last: number) => {
       for (let i = prepared.length; i <= Math.min(last, messages.length - 1); i++) {
-        prepared.push(prepareMessage(resolved, { topic, partition, message: messages[i] as M }));
+        prepared.push(observer.prepare({ topic, partition, message: messages[i] as M }));
       }
     };
     const recording = new RecordingQueue((index) =>
@@ -108,12 +104,7 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
         });
         let outcome: MessageOutcome | undefined;
         let failed = false;
-        const settled = settleMessage(
-          resolved,
-          prepared[index] as PreparedMessage<M>,
-          controls,
-          handled,
-        );
+        const settled = observer.settle(prepared[index] as ObservedMessage<M>, controls, handled);
         const settledSignal = settled.then(
           (value) => {
             outcome = value;
@@ -140,12 +131,14 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
       // the claims taken ahead but never run are given back (a started one's give-back
       // is a no-op).
       await recording.drain(0);
-      await Promise.all(prepared.slice(index).map(discardMessage));
+      await Promise.all(prepared.slice(index).map((observed) => observer.discard(observed)));
     }
     recording.throwIfFailed();
     if (interrupted !== undefined && index < messages.length) {
       endInterrupted(payload, interrupted, (messages[index] as M).offset, autoResolve);
     }
   };
+  const handle = (payload: EachBatchPayload<M>) =>
+    observer.batch(payload, () => handleBatch(payload));
   return Object.assign(handle, { deduper: resolved.deduper });
 }

@@ -1,6 +1,6 @@
 import type { Deduper } from '@oncely/core';
 import { type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
-import { prepareMessage, settleMessage } from './settle.js';
+import { kafkaObserver } from './telemetry.js';
 import type { EachMessagePayload, KafkaMessage, KafkaMessageContext } from './types.js';
 
 /** The `eachMessage` handler made by {@link createEachMessageHandler}, with its deduper. */
@@ -40,10 +40,11 @@ export function createEachMessageHandler<M extends KafkaMessage = KafkaMessage, 
   options: KafkaDedupOptions<M, T>,
 ): OncelyEachMessage<M> {
   const resolved = resolveKafkaOptions(options);
+  const observer = kafkaObserver(resolved, options.groupId);
   const handle = async (payload: EachMessagePayload<M>): Promise<void> => {
     const { topic, partition, message } = payload;
-    const prepared = prepareMessage(resolved, { topic, partition, message });
-    await settleMessage(resolved, prepared, {
+    const observed = observer.prepare({ topic, partition, message });
+    await observer.settle(observed, {
       heartbeat: () => payload.heartbeat(),
       // kafkajs checks between messages whether to go on; within one there is nothing to stop.
       stopReason: () => undefined,

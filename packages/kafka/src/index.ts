@@ -8,12 +8,6 @@
  * - {@link createWatermarkBatchHandler}: one conditional write per partition per batch
  */
 export {
-  type Counted,
-  countingStore,
-  countingWatermarkStore,
-  type StoreCallCounts,
-} from './counting.js';
-export {
   createEachBatchHandler,
   type EachBatchOptions,
   type OncelyEachBatch,

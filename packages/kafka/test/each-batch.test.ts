@@ -6,11 +6,10 @@ import {
   MemoryStore,
   StoreError,
 } from '@oncely/core';
+import { bindStore, spyStore } from '@oncely/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { bindStore } from '../../../test/support/stores.js';
 import {
   BatchInterruptedError,
-  countingStore,
   createEachBatchHandler,
   type EachBatchOptions,
   MessageKeyError,
@@ -88,14 +87,14 @@ describe('createEachBatchHandler', () => {
   });
 
   it('claims one at a time with claimAhead 0', async () => {
-    const { store, counts } = countingStore(new MemoryStore());
+    const spy = spyStore(new MemoryStore(), { batch: false });
     const seen: number[] = [];
     const handle = createEachBatchHandler({
-      store,
+      store: spy.store,
       groupId: 'billing',
       claimAhead: 0,
       handler: () => {
-        seen.push(counts.byOperation.claim ?? 0);
+        seen.push(spy.calls.claim ?? 0);
       },
     });
     await handle(batchPayload(messages(0, 4)).payload);

@@ -1,6 +1,6 @@
+import { quickStart, runTypeScript } from '@oncely/test-support/readme';
+import { describeWithServers, kafkaBrokers } from '@oncely/test-support/servers';
 import { expect, it } from 'vitest';
-import { quickStart, runTypeScript } from '../../../test/support/readme.js';
-import { describeWithServers, kafkaBrokers } from '../../../test/support/servers.js';
 
 describeWithServers('the README quick start', () => {
   it('runs as written against the broker, with the output it shows', async () => {

@@ -1,9 +1,8 @@
 import { InvalidOptionError, MemoryStore } from '@oncely/core';
+import { spyStore, spyWatermarkStore } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   BatchInterruptedError,
-  countingStore,
-  countingWatermarkStore,
   createEachBatchHandler,
   createWatermarkBatchHandler,
   MemoryWatermarkStore,
@@ -27,9 +26,9 @@ function setup(watermarks: WatermarkStore = new MemoryWatermarkStore()) {
 
 describe('createWatermarkBatchHandler', () => {
   it('writes once per partition per batch, against two writes per message for per-message claims', async () => {
-    const watermarked = countingWatermarkStore(new MemoryWatermarkStore());
+    const watermarked = spyWatermarkStore(new MemoryWatermarkStore());
     const { handle, effects } = setup(watermarked.store);
-    const claims = countingStore(new MemoryStore());
+    const claims = spyStore(new MemoryStore(), { batch: false });
     const perMessage = createEachBatchHandler({
       store: claims.store,
       groupId: 'metrics',
@@ -40,14 +39,14 @@ describe('createWatermarkBatchHandler', () => {
       await perMessage(batchPayload(messages(batch * 50, 50)).payload);
     }
     expect(effects).toHaveLength(200);
-    expect(watermarked.counts).toMatchObject({ writes: 4, reads: 4 });
-    expect(watermarked.counts.writes / 200).toBe(0.02);
-    expect(claims.counts.writes / 200).toBe(2);
-    expect(claims.counts.byOperation).toEqual({ claim: 200, complete: 200 });
+    expect([watermarked.writes, watermarked.reads]).toEqual([4, 4]);
+    expect(watermarked.writes / 200).toBe(0.02);
+    expect(claims.writes / 200).toBe(2);
+    expect(claims.calls).toEqual({ claim: 200, complete: 200 });
   });
 
   it('skips a redelivered batch whose watermark landed, without another write', async () => {
-    const counted = countingWatermarkStore(new MemoryWatermarkStore());
+    const counted = spyWatermarkStore(new MemoryWatermarkStore());
     const { handle, effects } = setup(counted.store);
     await handle(batchPayload(messages(0, 5)).payload);
     const again = batchPayload(messages(3, 5)); // 3..7: 3 and 4 were done
@@ -58,7 +57,7 @@ describe('createWatermarkBatchHandler', () => {
     await handle(redelivered.payload);
     expect(effects).toHaveLength(8);
     expect(redelivered.state.resolved).toHaveLength(8);
-    expect(counted.counts.byOperation).toEqual({ read: 3, advance: 2 });
+    expect(counted.calls).toEqual({ read: 3, advance: 2 });
   });
 
   it('on a handler error records and resolves the processed part, then throws', async () => {

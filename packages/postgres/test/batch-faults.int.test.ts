@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { type FreshSchema, freshSchema } from './support.js';
 
 const T0 = Date.UTC(2031, 4, 1, 12);

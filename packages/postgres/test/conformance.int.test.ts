@@ -1,5 +1,5 @@
 import { describeStoreConformance } from '@oncely/core/testing';
-import { describeWithServers } from '../../../test/support/servers.js';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { freshSchema } from './support.js';
 
 describeWithServers('PostgresStore on PostgreSQL', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { describeWithServers } from '@oncely/test-support/servers';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { createTable, PostgresStore } from '../src/index.js';
 import { TABLE, testPool } from './support.js';
 

@@ -1,6 +1,6 @@
+import { describeDeduperFlows } from '@oncely/test-support/deduper-flows';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll } from 'vitest';
-import { describeDeduperFlows } from '../../../test/support/deduper-flows.js';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { type FreshSchema, freshSchema } from './support.js';
 
 // The deduper's flows over PostgresStore, end to end: new, duplicate, in progress,

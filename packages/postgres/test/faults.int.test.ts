@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createDeduper, ManualClock, type OncelyEvent, StoreError } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { PostgresStore, TableNotFoundError } from '../src/index.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { exampleUnder, quickStart, runTypeScript } from '@oncely/test-support/readme';
+import { describeWithServers, postgresUrl } from '@oncely/test-support/servers';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exampleUnder, quickStart, runTypeScript } from '../../../test/support/readme.js';
-import { describeWithServers, postgresUrl } from '../../../test/support/servers.js';
 import { testPool } from './support.js';
 
 const README = new URL('../README.md', import.meta.url);

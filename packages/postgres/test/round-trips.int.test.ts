@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper, ManualClock } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { PostgresStore } from '../src/index.js';
 import {
   countQueries,

@@ -3,8 +3,8 @@
  * PostgreSQL service, dropped at the end, so runs and files never see each other's rows.
  */
 import { randomUUID } from 'node:crypto';
+import { postgresUrl } from '@oncely/test-support/servers';
 import pg from 'pg';
-import { postgresUrl } from '../../../test/support/servers.js';
 import { createTable, type PostgresPool, PostgresStore } from '../src/index.js';
 
 /** The table every test store uses, inside its own schema. */

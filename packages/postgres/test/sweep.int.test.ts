@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { PostgresStore, TableNotFoundError } from '../src/index.js';
 import { countQueries, type FreshSchema, freshSchema, TABLE } from './support.js';
 

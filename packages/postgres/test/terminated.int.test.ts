@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDeduper, ManualClock, type OncelyEvent, StoreError } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { PostgresStore } from '../src/index.js';
 import { deferred, until } from './deferred.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';

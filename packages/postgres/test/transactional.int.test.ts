@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper, InProgressError, type RunContext, StoreError } from '@oncely/core';
+import { describeWithServers } from '@oncely/test-support/servers';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { EffectFailedError, InvalidEffectError, PostgresStore } from '../src/index.js';
 import { deferred, until } from './deferred.js';
 import { type FreshSchema, freshSchema, TABLE, testPool } from './support.js';

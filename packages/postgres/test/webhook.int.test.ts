@@ -1,3 +1,4 @@
+import { describeWithServers } from '@oncely/test-support/servers';
 import {
   adapterServers,
   describeWebhookScenarios,
@@ -5,7 +6,6 @@ import {
   serveHono,
   standardWebhooksKit,
 } from '@oncely/webhook/testing';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { type FreshSchema, freshSchema } from './support.js';
 
 // The webhook scenarios (one run among concurrent deliveries, byte-exact replays, forged

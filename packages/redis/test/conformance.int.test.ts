@@ -1,12 +1,12 @@
 import { describeStoreConformance } from '@oncely/core/testing';
-import { expect, it } from 'vitest';
 import {
   CLIENT_FAMILIES,
   connectClient,
   type TestClient,
   testPrefix,
-} from '../../../test/support/redis-clients.js';
-import { describeWithServers, redisUrl } from '../../../test/support/servers.js';
+} from '@oncely/test-support/redis-clients';
+import { describeWithServers, redisUrl } from '@oncely/test-support/servers';
+import { expect, it } from 'vitest';
 import { RedisStore } from '../src/index.js';
 
 // The same contract on every client family: node-redis, ioredis and iovalkey, each passed

@@ -6,10 +6,10 @@ import {
   OncelyError,
   StoreError,
 } from '@oncely/core';
+import { connectClient, type TestClient } from '@oncely/test-support/redis-clients';
+import { type RedisServer, startRedisServer } from '@oncely/test-support/redis-server';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
-import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { type RedisScriptClient, RedisStore } from '../src/index.js';
 
 const MESSAGES = 120;

@@ -1,7 +1,7 @@
+import { describeDeduperFlows } from '@oncely/test-support/deduper-flows';
+import { connectClient, type TestClient, testPrefix } from '@oncely/test-support/redis-clients';
+import { describeWithServers, redisUrl } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { describeDeduperFlows } from '../../../test/support/deduper-flows.js';
-import { connectClient, type TestClient, testPrefix } from '../../../test/support/redis-clients.js';
-import { describeWithServers, redisUrl } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
 
 // The deduper's flows over RedisStore on both client families, end to end: new, duplicate,

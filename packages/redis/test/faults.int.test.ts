@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper, StoreError } from '@oncely/core';
+import { connectClient, type TestClient } from '@oncely/test-support/redis-clients';
+import { type RedisServer, startRedisServer } from '@oncely/test-support/redis-server';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
-import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
 
 const CLAIM = { leaseMs: 30_000, ttlMs: 60_000 };

@@ -1,7 +1,7 @@
+import { exampleUnder, quickStart, runTypeScript } from '@oncely/test-support/readme';
+import { connectClient } from '@oncely/test-support/redis-clients';
+import { describeWithServers, redisUrl } from '@oncely/test-support/servers';
 import { afterAll, expect, it } from 'vitest';
-import { exampleUnder, quickStart, runTypeScript } from '../../../test/support/readme.js';
-import { connectClient } from '../../../test/support/redis-clients.js';
-import { describeWithServers, redisUrl } from '../../../test/support/servers.js';
 
 const README = new URL('../README.md', import.meta.url);
 /** The prefix both examples write under; the records are removed after the run. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createDeduper } from '@oncely/core';
+import { gate } from '@oncely/test-support/gate';
+import { connectClient, type TestClient } from '@oncely/test-support/redis-clients';
+import { type CountingClient, countingClient } from '@oncely/test-support/redis-counter';
+import { type RedisServer, startRedisServer } from '@oncely/test-support/redis-server';
+import { describeWithServers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gate } from '../../../test/support/gate.js';
-import { connectClient, type TestClient } from '../../../test/support/redis-clients.js';
-import { type CountingClient, countingClient } from '../../../test/support/redis-counter.js';
-import { type RedisServer, startRedisServer } from '../../../test/support/redis-server.js';
-import { describeWithServers } from '../../../test/support/servers.js';
 import { RedisStore } from '../src/index.js';
 
 /**

@@ -93,3 +93,24 @@ export class ReportedFailureError extends OncelyError {
     super(`SQS message ${messageId} was reported failed by the batch handler`);
   }
 }
+
+/**
+ * Middy form: a producer's copy inside one batch (same key as an earlier record) whose
+ * first copy failed. The batch handler runs once per invocation, so the copy cannot run
+ * after it in the same batch, as `createSqsHandler` would run it; it is reported failed,
+ * redelivered, and runs then.
+ */
+export class EarlierCopyFailedError extends OncelyError {
+  override name = 'EarlierCopyFailedError';
+  constructor(
+    readonly messageId: string,
+    /** The earlier record with the same key, which failed. */
+    readonly copyOf: string,
+    key: string,
+  ) {
+    super(
+      `SQS message ${messageId} was not run: message ${copyOf}, earlier in the batch with the same key, failed`,
+      { key },
+    );
+  }
+}

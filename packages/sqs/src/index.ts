@@ -8,6 +8,7 @@
  * `@middy/core`) and `@oncely/sqs/worker` (needs `sqs-consumer` and `@aws-sdk/client-sqs`).
  */
 export {
+  EarlierCopyFailedError,
   GroupBlockedError,
   InvocationDeadlineError,
   MessageBodyError,

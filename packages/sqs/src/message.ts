@@ -19,6 +19,12 @@ export interface QueueMessage<TMessage> {
   attribute(
     name: string,
   ): { readonly dataType: string; readonly value: string | undefined } | undefined;
+  /** The names of the message attributes it came with (telemetry reads `traceparent`). */
+  attributeNames(): string[];
+  /** The queue's name, when the message says (a Lambda record's `eventSourceARN`). */
+  readonly queue: string | undefined;
+  /** The `AWSTraceHeader` system attribute (X-Ray), when AWS set it. */
+  readonly xrayTraceHeader: string | undefined;
 }
 
 /** Views a Lambda `SQSRecord`. */
@@ -35,7 +41,16 @@ export function fromLambdaRecord(record: SQSRecord): QueueMessage<SQSRecord> {
       const attribute = record.messageAttributes?.[name];
       return attribute && { dataType: attribute.dataType, value: attribute.stringValue };
     },
+    attributeNames: () => Object.keys(record.messageAttributes ?? {}),
+    queue: queueOfArn(record.eventSourceARN),
+    xrayTraceHeader: attributes.AWSTraceHeader,
   };
+}
+
+/** The queue's name in an SQS ARN (`arn:aws:sqs:region:account:name`). */
+function queueOfArn(arn: string | undefined): string | undefined {
+  const name = arn?.slice(arn.lastIndexOf(':') + 1);
+  return name === undefined || name.length === 0 ? undefined : name;
 }
 
 /** `ApproximateReceiveCount` as a number; shared with the worker's SDK message view. */

@@ -4,6 +4,7 @@ import {
   type DeduperOptions,
   InvalidOptionError,
   type OncelyLogger,
+  type OncelyTelemetry,
 } from '@oncely/core';
 import {
   checkDeduperOptions,
@@ -60,6 +61,7 @@ export interface ResolvedSqsOptions<TMessage, T> {
   readonly concurrency: number;
   readonly fifo: 'auto' | boolean;
   readonly logger: OncelyLogger;
+  readonly telemetry: OncelyTelemetry | undefined;
   readonly onOutcome: ((outcome: RecordOutcome<T>) => void) | undefined;
 }
 
@@ -79,6 +81,7 @@ export function resolveSqsOptions<TMessage, T>(
     concurrency,
     fifo,
     logger: dedupers.settings.logger,
+    telemetry: options.telemetry,
     onOutcome: options.onOutcome,
   };
 }

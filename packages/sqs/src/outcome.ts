@@ -1,5 +1,6 @@
-import { InProgressError, type OncelyLogger } from '@oncely/core';
-import { GroupBlockedError, InvocationDeadlineError } from './errors.js';
+import type { OncelyLogger } from '@oncely/core';
+import { type FailureLevel, failureLevel } from '@oncely/core/adapter';
+import { EarlierCopyFailedError, GroupBlockedError, InvocationDeadlineError } from './errors.js';
 import type { QueueMessage } from './message.js';
 
 /**
@@ -52,20 +53,21 @@ export interface OutcomeSink<T> {
 }
 
 /**
- * Logs a failure with its typed error and hands every outcome to `onOutcome`.
- * Failures that only mean "come back later" (another delivery holds the key, the FIFO
- * group is blocked, the invocation is out of time) are warnings; the rest are errors.
+ * Logs a failure once, with its typed error, and hands every outcome to `onOutcome`.
+ * Levels (the README's logging table): another delivery holds the key, or the FIFO group
+ * is blocked by an earlier failure (itself logged), or an earlier copy in the batch
+ * failed (itself logged), is `info`; the invocation out of time
+ * is `warn`; the rest (the handler's error, a store error, a lost lease, an unreadable key)
+ * is `error`.
  */
 export function reportOutcome<T>(sink: OutcomeSink<T>, outcome: RecordOutcome<T>): void {
   if (outcome.status === 'failed') {
     const { error, messageId, key } = outcome;
     const name = error instanceof Error ? error.name : typeof error;
-    const level = isRetryLater(error) ? 'warn' : 'error';
-    sink.logger[level](`oncely: SQS message ${messageId} failed (${name}); left on the queue`, {
-      messageId,
-      key,
-      error,
-    });
+    sink.logger[levelOf(error)](
+      `oncely: SQS message ${messageId} failed (${name}); left on the queue`,
+      { messageId, key, error },
+    );
   }
   if (!sink.onOutcome) return;
   try {
@@ -75,10 +77,8 @@ export function reportOutcome<T>(sink: OutcomeSink<T>, outcome: RecordOutcome<T>
   }
 }
 
-function isRetryLater(error: unknown): boolean {
-  return (
-    error instanceof InProgressError ||
-    error instanceof GroupBlockedError ||
-    error instanceof InvocationDeadlineError
-  );
+function levelOf(error: unknown): FailureLevel {
+  if (error instanceof GroupBlockedError || error instanceof EarlierCopyFailedError) return 'info';
+  if (error instanceof InvocationDeadlineError) return 'warn';
+  return failureLevel(error);
 }

@@ -2,6 +2,7 @@ import type { Deduper, RunContext } from '@oncely/core';
 import type { KeyPicker } from './key.js';
 import type { QueueMessage } from './message.js';
 import { failedOutcome, type RecordOutcome } from './outcome.js';
+import { observeMessage, openMessageScope, telemetryOutcome } from './telemetry.js';
 
 /** One message's run. Internal. */
 export interface MessageRun<TMessage, T> {
@@ -18,9 +19,12 @@ export interface MessageRun<TMessage, T> {
  * (a bad key, a live claim, the handler's error, a store error, a lost lease) becomes a
  * `failed` outcome, so the caller cannot acknowledge a message by accident.
  */
-export async function runMessage<TMessage, T>(
-  run: MessageRun<TMessage, T>,
-): Promise<RecordOutcome<T>> {
+export function runMessage<TMessage, T>(run: MessageRun<TMessage, T>): Promise<RecordOutcome<T>> {
+  const { deduper } = run;
+  return observeMessage(deduper.telemetry, run.message, deduper.namespace, () => runUntraced(run));
+}
+
+async function runUntraced<TMessage, T>(run: MessageRun<TMessage, T>): Promise<RecordOutcome<T>> {
   const { message } = run;
   let key: string | undefined;
   try {
@@ -57,6 +61,29 @@ export interface AheadRun<TOutcome> {
  * rejects: a bad key or a failed claim becomes the message's `failed` outcome.
  */
 export async function claimMessageAhead<TMessage, T>(
+  run: MessageRun<TMessage, T>,
+): Promise<AheadRun<RecordOutcome<T>>> {
+  const { deduper, message } = run;
+  const scope = openMessageScope(deduper.telemetry, message);
+  if (scope === undefined) return claimUntraced(run);
+  const ahead = await scope.with(() => claimUntraced(run));
+  const end = (outcome: RecordOutcome<T>) => {
+    scope.end(telemetryOutcome(outcome, deduper.namespace));
+    return outcome;
+  };
+  return {
+    run: () => scope.with(() => ahead.run()).then(end),
+    release: async () => {
+      try {
+        await scope.with(() => ahead.release());
+      } finally {
+        scope.end({ status: 'not_run', namespace: deduper.namespace, key: undefined });
+      }
+    },
+  };
+}
+
+async function claimUntraced<TMessage, T>(
   run: MessageRun<TMessage, T>,
 ): Promise<AheadRun<RecordOutcome<T>>> {
   const { message } = run;

@@ -1,9 +1,13 @@
+import { useQueues } from '@oncely/test-support/queues';
+import { describeWithServers } from '@oncely/test-support/servers';
 import type { SQSEvent } from 'aws-lambda';
 import { expect, it } from 'vitest';
-import { useQueues } from '../../../test/sqs/fixtures.js';
-import { queueDepth, receiveVisible, sendMessages } from '../../../test/sqs/queues.js';
-import { describeWithServers } from '../../../test/support/servers.js';
-import { createSqsEventSource } from '../src/testing/sqs-server/index.js';
+import {
+  createSqsEventSource,
+  queueDepth,
+  receiveVisible,
+  sendMessages,
+} from '../src/testing/sqs-server/index.js';
 
 describeWithServers('createSqsEventSource against ElasticMQ', () => {
   const sqs = useQueues('driver');

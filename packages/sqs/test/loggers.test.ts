@@ -1,12 +1,12 @@
 import { MemoryStore } from '@oncely/core';
-import { afterEach, expect, it } from 'vitest';
 import {
   type CapturedLogger,
   captureConsole,
   capturePino,
   capturePowertools,
   jsonLines,
-} from '../../../test/support/loggers.js';
+} from '@oncely/test-support/loggers';
+import { afterEach, expect, it } from 'vitest';
 import { createSqsHandler } from '../src/index.js';
 import { event, lambdaContext, record } from './fixtures.js';
 

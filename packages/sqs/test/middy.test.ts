@@ -1,9 +1,20 @@
 import middy from '@middy/core';
-import { InProgressError, MemoryStore } from '@oncely/core';
+import {
+  type DedupStore,
+  FingerprintMismatchError,
+  InProgressError,
+  MemoryStore,
+} from '@oncely/core';
+import { bindStore } from '@oncely/core/testing';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { type RecordOutcome, ReportedFailureError } from '../src/index.js';
-import { sqsDedupMiddleware } from '../src/middy/index.js';
+import {
+  createSqsHandler,
+  EarlierCopyFailedError,
+  type RecordOutcome,
+  ReportedFailureError,
+} from '../src/index.js';
+import { type SqsMiddlewareOptions, sqsDedupMiddleware } from '../src/middy/index.js';
 import { deferred, event, failedIds, lambdaContext, record } from './fixtures.js';
 
 /** A batch handler that records what it saw and fails the IDs it is told to. */
@@ -17,7 +28,7 @@ function batchHandler(failing: string[] = []) {
       })),
     };
   };
-  return { seen, handler };
+  return { seen, handler, failing };
 }
 
 describe('sqsDedupMiddleware', () => {
@@ -132,6 +143,139 @@ describe('sqsDedupMiddleware', () => {
     );
     expect(failedIds(response)).toEqual(['a2', 'a3']);
     expect(inner.seen).toEqual([['a1', 'b1']]);
+  });
+
+  describe('a producer copy inside one batch (same key, another message ID)', () => {
+    const body = (id: string, extra: object = {}) => JSON.stringify({ id, ...extra });
+    const batch = () =>
+      event(
+        record('m-1', { body: body('order-1') }),
+        record('m-2', { body: body('order-2') }),
+        record('m-3', { body: body('order-1') }),
+      );
+    /** The middleware keyed by the body's `id` around {@link batchHandler}, recording outcomes. */
+    const keyedById = (failing: string[] = [], options: Partial<SqsMiddlewareOptions> = {}) => {
+      const outcomes: RecordOutcome<undefined>[] = [];
+      const inner = batchHandler(failing);
+      const handler = middy<SQSEvent, SQSBatchResponse>()
+        .use(
+          sqsDedupMiddleware({
+            store: new MemoryStore(),
+            key: { field: 'id' },
+            onOutcome: (o) => outcomes.push(o),
+            ...options,
+          }),
+        )
+        .handler(inner.handler);
+      return { handler, inner, outcomes };
+    };
+
+    it('acknowledges the copy as a duplicate, as createSqsHandler does; the handler sees the first only', async () => {
+      const { handler, inner, outcomes } = keyedById();
+      const response = await handler(batch(), lambdaContext());
+      expect(failedIds(response)).toEqual([]);
+      expect(inner.seen).toEqual([['m-1', 'm-2']]);
+      expect(outcomes.map((o) => [o.messageId, o.status])).toEqual([
+        ['m-1', 'processed'],
+        ['m-2', 'processed'],
+        ['m-3', 'duplicate'],
+      ]);
+
+      // The Lambda handler answers the same batch the same way.
+      const lambdaOutcomes: RecordOutcome<unknown>[] = [];
+      const lambda = createSqsHandler({
+        store: new MemoryStore(),
+        key: { field: 'id' },
+        onOutcome: (o) => lambdaOutcomes.push(o),
+        handler: () => undefined,
+      });
+      expect(failedIds(await lambda(batch(), lambdaContext()))).toEqual([]);
+      expect(lambdaOutcomes.map((o) => [o.messageId, o.status]).sort()).toEqual(
+        outcomes.map((o) => [o.messageId, o.status]),
+      );
+    });
+
+    it('claims the copy only after the first copy completed, so it finds the record done', async () => {
+      const inner = new MemoryStore();
+      const calls: string[] = [];
+      const store: DedupStore = {
+        ...bindStore(inner),
+        claim: async (key, options) => {
+          const outcome = await inner.claim(key, options);
+          calls.push(`claim ${key.split('#')[1]}: ${outcome.kind}`);
+          return outcome;
+        },
+        complete: (key, token, options) => {
+          calls.push(`complete ${key.split('#')[1]}`);
+          return inner.complete(key, token, options);
+        },
+      };
+      const handler = middy<SQSEvent, SQSBatchResponse>()
+        .use(sqsDedupMiddleware({ store, key: { field: 'id' } }))
+        .handler(batchHandler().handler);
+      await handler(batch(), lambdaContext());
+      expect(calls).toEqual([
+        'claim order-1: claimed',
+        'claim order-2: claimed',
+        'complete order-1',
+        'complete order-2',
+        'claim order-1: duplicate',
+      ]);
+    });
+
+    it('fails the copy without running it when its first copy failed; the redelivery runs it', async () => {
+      const { handler, inner, outcomes } = keyedById(['m-1']);
+      const response = await handler(batch(), lambdaContext());
+      expect(failedIds(response).sort()).toEqual(['m-1', 'm-3']);
+      const copy = outcomes.find((o) => o.messageId === 'm-3');
+      expect(copy?.status === 'failed' && copy.error).toBeInstanceOf(EarlierCopyFailedError);
+      expect(copy).toMatchObject({ key: 'order-1', error: { copyOf: 'm-1', messageId: 'm-3' } });
+      // Redelivered alone, the copy runs.
+      inner.failing.length = 0;
+      const again = await handler(event(record('m-3', { body: body('order-1') })), lambdaContext());
+      expect(failedIds(again)).toEqual([]);
+      expect(inner.seen).toEqual([['m-1', 'm-2'], ['m-3']]);
+    });
+
+    it('fails the copies when the batch handler throws', async () => {
+      const handler = middy<SQSEvent, SQSBatchResponse | undefined>()
+        .use(sqsDedupMiddleware({ store: new MemoryStore(), key: { field: 'id' } }))
+        .handler(async () => {
+          throw new Error('database down');
+        });
+      const response = await handler(batch(), lambdaContext());
+      expect(failedIds(response as SQSBatchResponse).sort()).toEqual(['m-1', 'm-2', 'm-3']);
+    });
+
+    it('checks the copy against the stored fingerprint, as any duplicate', async () => {
+      const { handler, outcomes } = keyedById([], {
+        fingerprint: (r) => JSON.parse(r.body).amount,
+      });
+      const response = await handler(
+        event(
+          record('m-1', { body: body('order-1', { amount: 5 }) }),
+          record('m-2', { body: body('order-1', { amount: 7 }) }),
+        ),
+        lambdaContext(),
+      );
+      expect(failedIds(response)).toEqual(['m-2']);
+      const copy = outcomes.find((o) => o.messageId === 'm-2');
+      expect(copy?.status === 'failed' && copy.error).toBeInstanceOf(FingerprintMismatchError);
+    });
+
+    it('FIFO: a copy in the same group is held back and acknowledged; the group goes on', async () => {
+      const { handler, inner } = keyedById();
+      const response = await handler(
+        event(
+          record('a1', { groupId: 'A', body: body('order-1') }),
+          record('a2', { groupId: 'A', body: body('order-1') }),
+          record('a3', { groupId: 'A', body: body('order-3') }),
+        ),
+        lambdaContext(),
+      );
+      expect(failedIds(response)).toEqual([]);
+      expect(inner.seen).toEqual([['a1', 'a3']]);
+    });
   });
 
   it('keeps failure reports for IDs it did not claim', async () => {

@@ -1,6 +1,6 @@
 import type { ReceiveMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
-import { MemoryStore } from '@oncely/core';
-import { describe, expect, it } from 'vitest';
+import { MemoryStore, type OncelyEvent } from '@oncely/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDedupConsumer } from '../src/worker/index.js';
 import { deferred, expectInvalidOption } from './fixtures.js';
 
@@ -90,6 +90,81 @@ describe('createDedupConsumer', () => {
     consumer.stop();
     expect(keys).toEqual(['shipments#m-1']);
     expect(sqs.deleted).toEqual(['rh-m-1']);
+  });
+
+  describe('the lease heartbeat (core autoExtend)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** Runs one message whose handler waits while `advance` moves the heartbeat timers on. */
+    async function extensionsWhileRunning(
+      options: { lease?: number; autoExtend?: { fraction: number } },
+      advanceMs: number,
+    ): Promise<number[]> {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const sqs = fakeSqs([{ MessageId: 'm-1', Body: '{}' }]);
+      const events: OncelyEvent[] = [];
+      const running = deferred();
+      const release = deferred();
+      const done = deferred();
+      const consumer = createDedupConsumer({
+        store: new MemoryStore(),
+        ...options,
+        onEvent: (event) => events.push(event),
+        consumer: {
+          queueUrl: 'http://127.0.0.1:9324/000000000000/slow',
+          sqs: sqs.client,
+          visibilityTimeout: 30,
+          heartbeatInterval: 10,
+        },
+        handler: async () => {
+          running.resolve();
+          await release.promise;
+        },
+      });
+      consumer.on('message_processed', () => done.resolve());
+      consumer.start();
+      await running.promise;
+      await vi.advanceTimersByTimeAsync(advanceMs);
+      release.resolve();
+      await done.promise;
+      consumer.stop();
+      return events.flatMap((event) =>
+        event.type === 'lease_extended' ? [event.leaseUntil - event.at] : [],
+      );
+    }
+
+    it('moves the lease a whole visibility timeout ahead every heartbeatInterval', async () => {
+      // 25 s of a 30 s lease with a 10 s heartbeat: two extensions, each 30 s ahead.
+      expect(await extensionsWhileRunning({}, 25_000)).toEqual([30_000, 30_000]);
+    });
+
+    it("keeps the caller's own autoExtend instead", async () => {
+      // Every half of the 30 s lease: one extension in 25 s, not two.
+      expect(await extensionsWhileRunning({ autoExtend: { fraction: 0.5 } }, 25_000)).toEqual([
+        30_000,
+      ]);
+    });
+
+    it('refuses a lease that is not longer than the heartbeat interval', () => {
+      const sqs = fakeSqs([]);
+      expectInvalidOption(
+        () =>
+          createDedupConsumer({
+            store: new MemoryStore(),
+            lease: '10s',
+            consumer: {
+              queueUrl: 'http://127.0.0.1:9324/000000000000/q',
+              sqs: sqs.client,
+              visibilityTimeout: 30,
+              heartbeatInterval: 10,
+            },
+            handler: () => {},
+          }),
+        'lease',
+      );
+    });
   });
 
   it('validates its options at construction', () => {

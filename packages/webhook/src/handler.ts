@@ -18,6 +18,7 @@ import {
   type StoredResponse,
   toStoredResponse,
 } from './stored-response.js';
+import { requestOutcome, requestTelemetry, type Seen } from './telemetry.js';
 
 /** Per-request options of {@link WebhookHandler.fetch}. */
 export interface WebhookRequestOptions {
@@ -85,6 +86,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const { provider, maxBodyBytes } = resolved;
 
   async function handle(request: Request, requestOptions?: WebhookRequestOptions) {
+    const scope = deduper.telemetry?.message?.(requestTelemetry(request, provider.name));
+    if (scope === undefined) return respond(request, requestOptions, {});
+    const seen: Seen = {};
+    const response = await scope.with(() => respond(request, requestOptions, seen));
+    scope.end(requestOutcome(response, seen, deduper.namespace));
+    return response;
+  }
+
+  async function respond(
+    request: Request,
+    requestOptions: WebhookRequestOptions | undefined,
+    seen: Seen,
+  ): Promise<Response> {
     let body: Uint8Array<ArrayBuffer>;
     let identity: RequestIdentity;
     try {
@@ -92,8 +106,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       // Verification comes before any store call: a forged request must not claim a key.
       identity = await provider.identify({ request, body, now: clock.now() });
     } catch (error) {
+      seen.error = error;
       return errorResponse(error, logger);
     }
+    seen.key = identity.key;
     const delivery = createDelivery(provider.name, request, body, identity);
     let captured: CapturedResponse | undefined;
     try {
@@ -126,6 +142,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         });
         return liveResponse(captured);
       }
+      seen.error = error;
       return errorResponse(error, logger);
     }
   }

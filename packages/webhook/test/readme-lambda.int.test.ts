@@ -1,12 +1,12 @@
-import { expect, it } from 'vitest';
-import { exampleUnder, runTypeScript } from '../../../test/support/readme.js';
+import { exampleUnder, runTypeScript } from '@oncely/test-support/readme';
 import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
   LOCAL_AWS_CONFIG,
-} from '../../../test/support/servers.js';
-import { freshTable } from '../../../test/support/tables.js';
+} from '@oncely/test-support/servers';
+import { freshTable } from '@oncely/test-support/tables';
+import { expect, it } from 'vitest';
 
 // `fulfil` is the reader's own function; the example leaves it undeclared.
 const prelude = `

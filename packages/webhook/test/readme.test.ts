@@ -1,5 +1,5 @@
+import { quickStart, runTypeScript } from '@oncely/test-support/readme';
 import { expect, it } from 'vitest';
-import { quickStart, runTypeScript } from '../../../test/support/readme.js';
 
 it('runs the README quick start as written, with the output it shows', async () => {
   const { code, output } = await quickStart(new URL('../README.md', import.meta.url));

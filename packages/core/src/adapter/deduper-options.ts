@@ -43,7 +43,7 @@ const LATER = 'oncely';
  * @example
  * const settings = checkDeduperOptions({ store, lease: '30s' }); // throws now if bad
  * settings.leaseMs; // 30000
- * settings.logger.warn('...'); // options.logger, else the silent logger
+ * settings.logger.warn('...'); // options.logger, else the console logger
  */
 export function checkDeduperOptions<TInput>(
   options: DeduperOptionsWithoutNamespace<TInput>,

@@ -14,6 +14,7 @@ export {
   type DeduperSettings,
 } from './deduper-options.js';
 export { describeValue } from './describe-value.js';
+export { type FailureLevel, failureLevel } from './failure-level.js';
 export { type FieldPath, parseFieldPath, readFieldPath } from './field-path.js';
 export {
   fieldKeyText,

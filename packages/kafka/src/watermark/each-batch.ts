@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Clock,
+  consoleLogger,
   InvalidOptionError,
   type OncelyLogger,
-  silentLogger,
   systemClock,
 } from '@oncely/core';
 import {
@@ -57,7 +57,7 @@ export interface WatermarkBatchOptions<M extends KafkaMessage = KafkaMessage, T 
    * @default none: one read per partition per batch
    */
   readonly consumer?: RebalanceEvents;
-  /** Receives a warning when a watermark conflict shows two members ran the same messages. @default silentLogger */
+  /** Receives a warning when a watermark conflict shows two members ran the same messages. @default consoleLogger */
   readonly logger?: OncelyLogger;
 }
 
@@ -247,6 +247,6 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
     ),
     autoResolve,
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? consoleLogger,
   };
 }

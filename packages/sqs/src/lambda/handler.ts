@@ -1,9 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
-import { readableKey } from '../key.js';
 import type { QueueMessage } from '../message.js';
 import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
 import type { AheadRun } from '../run-message.js';
+import { observeBatch } from '../telemetry.js';
 import {
   assertHandler,
   type LambdaDedupOptions,
@@ -65,14 +65,16 @@ async function processEvent<T>(
   run: (message: QueueMessage<SQSRecord>) => Promise<RecordOutcome<T>>,
   claimAhead?: (message: QueueMessage<SQSRecord>) => Promise<AheadRun<RecordOutcome<T>>>,
 ): Promise<RecordOutcome<T>[]> {
-  const outcomes = await runBatch(eventMessages(event), {
-    ...batchShape(options, event),
-    laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message),
-    run,
-    ...(claimAhead ? { claimAhead } : {}),
-    isFailure: (outcome) => outcome.status === 'failed',
-    blocked: blockedOutcome,
-  });
+  const messages = eventMessages(event);
+  const outcomes = await observeBatch(options.telemetry, messages, () =>
+    runBatch(messages, {
+      ...batchShape(options, event),
+      run,
+      ...(claimAhead ? { claimAhead } : {}),
+      isFailure: (outcome) => outcome.status === 'failed',
+      blocked: blockedOutcome,
+    }),
+  );
   for (const outcome of outcomes) reportOutcome(options, outcome);
   return outcomes;
 }

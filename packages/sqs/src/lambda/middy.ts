@@ -1,10 +1,11 @@
 import type { MiddlewareObj, Request } from '@middy/core';
+import type { Deduper } from '@oncely/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { runBatch } from '../batch.js';
-import { ReportedFailureError } from '../errors.js';
-import { readableKey } from '../key.js';
+import { EarlierCopyFailedError, ReportedFailureError } from '../errors.js';
 import type { QueueMessage } from '../message.js';
-import { blockedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
+import { blockedOutcome, failedOutcome, type RecordOutcome, reportOutcome } from '../outcome.js';
+import { runMessage } from '../run-message.js';
 import { type ClaimedRecord, type ClaimStep, claimGated } from './claim-gate.js';
 import { toBatchResponse } from './handler.js';
 import {
@@ -26,12 +27,17 @@ type SqsRequest = Request<SQSEvent, SQSBatchResponse | undefined, Error, Context
  * - before: claims every record's key. Duplicates are acknowledged and removed from
  *   `event.Records`; records that cannot be claimed (another delivery holds the key, no
  *   usable key, a store error; FIFO: anything after such a record in its group) are
- *   removed and reported failed. The handler sees only the claimed records; if there are
- *   none, it is skipped.
+ *   removed and reported failed. A later record with the key of an earlier one in the
+ *   batch (a producer's copy; FIFO: in the same group) is held back, as
+ *   `createSqsHandler` runs it after the first copy. The handler sees only the claimed
+ *   records; if there are none, it is skipped.
  * - after: records the handler lists in its `batchItemFailures` are released (they will
- *   be redelivered and run again); the rest are completed.
+ *   be redelivered and run again); the rest are completed. Then each held-back copy
+ *   looks up its key: the first copy completed, so it is acknowledged as a duplicate; if
+ *   the first copy failed, it is reported failed (`EarlierCopyFailedError`) and runs on
+ *   its redelivery.
  * - onError: the handler threw, so every claim is released and every claimed record
- *   reported failed; duplicates stay acknowledged.
+ *   (and its copies) reported failed; duplicates stay acknowledged.
  *
  * The response is always a partial batch response. With a FIFO queue, the handler must
  * stop a group at its first failure (Powertools' `SqsFifoPartialProcessor` does).
@@ -50,7 +56,7 @@ export function sqsDedupMiddleware(
   options: SqsMiddlewareOptions,
 ): MiddlewareObj<SQSEvent, SQSBatchResponse | undefined, Error, Context> {
   const resolved = resolveLambdaOptions(options);
-  const batches = new WeakMap<object, ClaimStep[]>();
+  const batches = new WeakMap<object, BatchStep[]>();
 
   return {
     name: 'oncely-sqs',
@@ -90,24 +96,60 @@ export function sqsDedupMiddleware(
   };
 }
 
-/** Claims every record under the FIFO or standard plan, without running anything. */
+/**
+ * A later record with the key of an earlier one in the batch: not claimed before the
+ * handler (its claim would find the first copy's live claim), but looked up after the
+ * first copy is settled.
+ */
+interface CopyStep {
+  readonly kind: 'copy';
+  readonly message: QueueMessage<SQSRecord>;
+  /** The first copy's step. */
+  readonly first: Promise<BatchStep>;
+  readonly firstMessageId: string;
+  readonly key: string;
+  readonly deduper: Deduper<SQSRecord>;
+  readonly leaseMs: number | undefined;
+}
+
+/** One record's step before the handler: claimed, finished, or a copy held back. */
+type BatchStep = ClaimStep | CopyStep;
+
+/**
+ * Claims every record under the plan `createSqsHandler` uses (the same lanes: a copy of
+ * a key runs after its first copy), without running anything.
+ */
 function claimAll(
   options: ResolvedLambdaOptions<undefined>,
   event: SQSEvent,
   context: Context,
-): Promise<ClaimStep[]> {
-  const claimOne = async (message: QueueMessage<SQSRecord>): Promise<ClaimStep> => {
-    const setup = setUpRecord(options, message, context);
-    if (!setup.ok) return { kind: 'done', outcome: setup.outcome };
-    return claimGated(message, setup.deduper, options.pickKey, setup.leaseMs);
-  };
+): Promise<BatchStep[]> {
   const shape = batchShape(options, event);
-  return runBatch<SQSRecord, ClaimStep>(eventMessages(event), {
+  // The first record of each key (FIFO: of each key in a group), in lane order.
+  const firsts = new Map<string, { messageId: string; step: Promise<BatchStep> }>();
+  const claimOne = (message: QueueMessage<SQSRecord>): Promise<BatchStep> => {
+    const setup = setUpRecord(options, message, context);
+    if (!setup.ok) return Promise.resolve({ kind: 'done', outcome: setup.outcome });
+    const key = shape.laneOf(message);
+    const lane = key === undefined || !shape.fifo ? key : `${message.groupId}\u0000${key}`;
+    const first = lane === undefined ? undefined : firsts.get(lane);
+    if (first && key !== undefined) {
+      return Promise.resolve({
+        kind: 'copy',
+        message,
+        first: first.step,
+        firstMessageId: first.messageId,
+        key,
+        deduper: setup.deduper,
+        leaseMs: setup.leaseMs,
+      });
+    }
+    const step = claimGated(message, setup.deduper, options.pickKey, setup.leaseMs);
+    if (lane !== undefined) firsts.set(lane, { messageId: message.messageId, step });
+    return step;
+  };
+  return runBatch<SQSRecord, BatchStep>(eventMessages(event), {
     ...shape,
-    // FIFO only: a key repeated in a group is not claimed ahead (its copy must find it done).
-    ...(shape.fifo
-      ? { laneOf: (message: QueueMessage<SQSRecord>) => readableKey(options.pickKey, message) }
-      : {}),
     run: claimOne,
     // FIFO: a group's claims go to the store together; a claim a failure stops is given back.
     claimAhead: async (message) => {
@@ -130,22 +172,27 @@ function claimAll(
 
 /**
  * Completes or releases every claimed record (`failure` gives `{ error }` to release
- * with, or `undefined` to complete), reports every outcome, and builds the response.
- * IDs the handler reported that oncely did not claim are kept as failures: a failure
- * report is never dropped.
+ * with, or `undefined` to complete), then looks up the copies, reports every outcome,
+ * and builds the response. IDs the handler reported that oncely did not claim are kept
+ * as failures: a failure report is never dropped.
  */
 async function settle(
   options: ResolvedLambdaOptions<undefined>,
-  steps: readonly ClaimStep[],
+  steps: readonly BatchStep[],
   failure: (claimed: ClaimedRecord) => { readonly error: unknown } | undefined,
   reported: readonly string[],
 ): Promise<SQSBatchResponse> {
+  const settled = new Map<BatchStep, Promise<RecordOutcome<undefined>>>();
+  for (const step of steps) {
+    if (step.kind === 'done') settled.set(step, Promise.resolve(step.outcome));
+    if (step.kind !== 'claimed') continue;
+    const failed = failure(step.claimed);
+    settled.set(step, failed ? step.claimed.release(failed.error) : step.claimed.complete());
+  }
   const outcomes: RecordOutcome<undefined>[] = await Promise.all(
-    steps.map((step) => {
-      if (step.kind === 'done') return step.outcome;
-      const failed = failure(step.claimed);
-      return failed ? step.claimed.release(failed.error) : step.claimed.complete();
-    }),
+    steps.map((step) =>
+      step.kind === 'copy' ? settleCopy(options, step, settled) : settled.get(step),
+    ) as Promise<RecordOutcome<undefined>>[],
   );
   for (const outcome of outcomes) reportOutcome(options, outcome);
   const response = toBatchResponse(outcomes);
@@ -156,10 +203,39 @@ async function settle(
   return response;
 }
 
+/**
+ * A copy's outcome, once its first copy is settled: if that one succeeded, the copy goes
+ * through the deduper (the ordinary run's path) and finds the key completed, a
+ * duplicate; if it failed, the copy is reported failed without a store call, to run on
+ * its redelivery (the batch handler will not run again in this invocation).
+ */
+async function settleCopy(
+  options: ResolvedLambdaOptions<undefined>,
+  copy: CopyStep,
+  settled: ReadonlyMap<BatchStep, Promise<RecordOutcome<undefined>>>,
+): Promise<RecordOutcome<undefined>> {
+  const { message, key, firstMessageId } = copy;
+  const notRun = () => new EarlierCopyFailedError(message.messageId, firstMessageId, key);
+  const first = await settled.get(await copy.first);
+  if (first === undefined || first.status === 'failed') {
+    return failedOutcome(message.messageId, notRun(), key);
+  }
+  return runMessage<SQSRecord, undefined>({
+    message,
+    deduper: copy.deduper,
+    pickKey: options.pickKey,
+    leaseMs: copy.leaseMs,
+    // Only if the record vanished in between (an operator deleted it): never run here.
+    fn: () => {
+      throw notRun();
+    },
+  });
+}
+
 function takeBatch(
-  batches: WeakMap<object, ClaimStep[]>,
+  batches: WeakMap<object, BatchStep[]>,
   request: object,
-): ClaimStep[] | undefined {
+): BatchStep[] | undefined {
   const steps = batches.get(request);
   batches.delete(request);
   return steps;

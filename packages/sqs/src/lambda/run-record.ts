@@ -1,6 +1,7 @@
 import type { Deduper } from '@oncely/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvocationDeadlineError } from '../errors.js';
+import { readableKey } from '../key.js';
 import { fromLambdaRecord, type QueueMessage } from '../message.js';
 import { failedOutcome, type RecordOutcome } from '../outcome.js';
 import {
@@ -10,6 +11,7 @@ import {
   type MessageRun,
   runMessage,
 } from '../run-message.js';
+import { openMessageScope, telemetryOutcome } from '../telemetry.js';
 import type { ResolvedLambdaOptions, SqsRecordHandler } from './options.js';
 
 /** What one record runs with, or why it cannot start. */
@@ -79,7 +81,11 @@ function lambdaMessageRun<T>(
   handler: SqsRecordHandler<T>,
 ): MessageRun<SQSRecord, T> | RecordOutcome<T> {
   const setup = setUpRecord(options, message, context);
-  if (!setup.ok) return setup.outcome;
+  if (!setup.ok) {
+    // Never started (out of time, no namespace): its scope opens and ends at once.
+    openMessageScope(options.telemetry, message)?.end(telemetryOutcome(setup.outcome, undefined));
+    return setup.outcome;
+  }
   return {
     message,
     deduper: setup.deduper,
@@ -97,14 +103,25 @@ function lambdaMessageRun<T>(
   };
 }
 
-/** FIFO or standard, and the concurrency bound, for one event. */
-export function batchShape<T>(
-  options: ResolvedLambdaOptions<T>,
-  event: SQSEvent,
-): { readonly fifo: boolean; readonly concurrency: number } {
+/** How the Lambda forms run one event's records: the part of the batch plan they share. */
+export interface BatchShape {
+  readonly fifo: boolean;
+  readonly concurrency: number;
+  /**
+   * The record's key: records of a standard batch with the same key run one after
+   * another, and a FIFO group does not claim a repeated key ahead. `createSqsHandler`
+   * and the middy middleware both plan with it, so a producer's copy inside a batch is
+   * treated alike (run after the first copy, and acknowledged as a duplicate).
+   */
+  readonly laneOf: (message: QueueMessage<SQSRecord>) => string | undefined;
+}
+
+/** FIFO or standard, the concurrency bound and the lanes, for one event. */
+export function batchShape<T>(options: ResolvedLambdaOptions<T>, event: SQSEvent): BatchShape {
   return {
     fifo: options.fifo === 'auto' ? isFifoEvent(event) : options.fifo,
     concurrency: options.concurrency,
+    laneOf: (message) => readableKey(options.pickKey, message),
   };
 }
 

@@ -1,5 +1,13 @@
 import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
-import type { Deduper } from '@oncely/core';
+import {
+  DEDUPER_DEFAULTS,
+  type Deduper,
+  type DeduperOptions,
+  type Duration,
+  InvalidOptionError,
+  type OncelyTelemetry,
+  parseDuration,
+} from '@oncely/core';
 import { Consumer, type ConsumerOptions } from 'sqs-consumer';
 import { runBatch } from '../batch.js';
 import { keyedAttribute, type MessageKey, readableKey } from '../key.js';
@@ -28,8 +36,8 @@ import { fromSdkMessage } from './sdk-message.js';
  *   `handleMessageBatch` only the successes are returned, and each failure is emitted
  *   as `processing_error` with its typed error.
  * - Lease: `lease` defaults to `visibilityTimeout`, and while a handler runs the lease
- *   is extended every `heartbeatInterval`, as sqs-consumer extends the visibility; a
- *   message reappearing on the queue and its claim expiring stay in step.
+ *   is extended every `heartbeatInterval` (core's `autoExtend`), as sqs-consumer extends
+ *   the visibility; a message reappearing on the queue and its claim expiring stay in step.
  * - Namespace defaults to the queue's name.
  *
  * @example
@@ -48,33 +56,42 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
   const settings = options.consumer;
   const visibilityMs =
     settings.visibilityTimeout === undefined ? undefined : settings.visibilityTimeout * 1000;
+  const lease = options.lease ?? visibilityMs;
+  // The caller's own `autoExtend` wins; else the lease keeps step with sqs-consumer's heartbeat.
+  const autoExtend = options.autoExtend
+    ? options.autoExtend
+    : (heartbeatExtension(settings.heartbeatInterval, lease) ?? options.autoExtend);
   const resolved = resolveSqsOptions<Message, T>({
     ...options,
     namespace: options.namespace ?? queueName(settings.queueUrl),
-    ...(options.lease === undefined && visibilityMs !== undefined ? { lease: visibilityMs } : {}),
+    ...(lease === undefined ? {} : { lease }),
+    ...(autoExtend === undefined ? {} : { autoExtend }),
   });
   const deduper = resolved.dedupers.for(undefined);
+  const queue = queueName(settings.queueUrl);
   const fifo = resolved.fifo === 'auto' ? settings.queueUrl.endsWith('.fifo') : resolved.fifo;
-  const heartbeatMs =
-    settings.heartbeatInterval === undefined ? undefined : settings.heartbeatInterval * 1000;
   const messageRun = (message: QueueMessage<Message>) =>
-    heartbeatRun(resolved, deduper, message, options.handler, heartbeatMs);
+    workerRun(resolved, deduper, message, options.handler);
   const run = (message: QueueMessage<Message>) => runMessage(messageRun(message));
 
   let consumer: Consumer | undefined;
   const handlers: Pick<ConsumerOptions, 'handleMessage' | 'handleMessageBatch'> = fifo
     ? {
         handleMessageBatch: async (messages) => {
-          const outcomes = await runBatch<Message, RecordOutcome<T>>(messages.map(fromSdkMessage), {
-            fifo: true,
-            concurrency: resolved.concurrency,
-            run,
-            // A group's claims go to the store together; a key repeated in it is not claimed ahead.
-            claimAhead: (message: QueueMessage<Message>) => claimMessageAhead(messageRun(message)),
-            laneOf: (message: QueueMessage<Message>) => readableKey(resolved.pickKey, message),
-            isFailure: (outcome) => outcome.status === 'failed',
-            blocked: blockedOutcome,
-          });
+          const outcomes = await runBatch<Message, RecordOutcome<T>>(
+            messages.map((message) => fromSdkMessage(message, queue)),
+            {
+              fifo: true,
+              concurrency: resolved.concurrency,
+              run,
+              // A group's claims go to the store together; a key repeated in it is not claimed ahead.
+              claimAhead: (message: QueueMessage<Message>) =>
+                claimMessageAhead(messageRun(message)),
+              laneOf: (message: QueueMessage<Message>) => readableKey(resolved.pickKey, message),
+              isFailure: (outcome) => outcome.status === 'failed',
+              blocked: blockedOutcome,
+            },
+          );
           outcomes.forEach((outcome, index) => {
             reportOutcome(resolved, outcome);
             if (outcome.status === 'failed') {
@@ -90,52 +107,62 @@ export function createDedupConsumer<T>(options: DedupConsumerOptions<T>): Consum
       }
     : {
         handleMessage: async (message) => {
-          const outcome = await run(fromSdkMessage(message));
+          const outcome = await run(fromSdkMessage(message, queue));
           reportOutcome(resolved, outcome);
           if (outcome.status === 'failed') throw asError(outcome.error);
           return message;
         },
       };
-  consumer = Consumer.create({ ...withAttributes(settings, options.key, fifo), ...handlers });
+  consumer = Consumer.create({
+    ...withTraceAttributes(withAttributes(settings, options.key, fifo), deduper.telemetry),
+    ...handlers,
+  });
   return consumer;
 }
 
-/** One message's run, extending its lease every `heartbeatMs` while the handler runs. */
-function heartbeatRun<T>(
+/**
+ * The claim's heartbeat in step with sqs-consumer's: every `heartbeatInterval` seconds the
+ * lease moves a whole `lease` ahead, through core's `autoExtend` (which extends every
+ * `fraction` of the lease, logs a failed extension and aborts the handler's signal when
+ * the lease is lost). sqs-consumer's own heartbeat, which extends the message's
+ * visibility (`ChangeMessageVisibility`) on the same interval, is a different thing and
+ * stays sqs-consumer's: oncely never touches the visibility. `undefined`: no heartbeat.
+ */
+function heartbeatExtension(
+  heartbeatInterval: number | undefined,
+  lease: Duration | undefined,
+): DeduperOptions['autoExtend'] {
+  if (heartbeatInterval === undefined) return undefined;
+  const leaseMs = parseDuration(lease ?? DEDUPER_DEFAULTS.lease);
+  // A bad lease: the deduper's own validation names it.
+  if (leaseMs === undefined || leaseMs <= 0) return undefined;
+  const fraction = (heartbeatInterval * 1000) / leaseMs;
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new InvalidOptionError(
+      'lease',
+      `${leaseMs} ms is not longer than the consumer's heartbeatInterval (${heartbeatInterval} s): the claim would expire between two extensions`,
+    );
+  }
+  return { fraction };
+}
+
+/** One message's run: the handler with its context. */
+function workerRun<T>(
   options: ResolvedSqsOptions<Message, T>,
   deduper: Deduper<Message>,
   message: QueueMessage<Message>,
   handler: SqsMessageHandler<T>,
-  heartbeatMs: number | undefined,
 ): MessageRun<Message, T> {
   return {
     message,
     deduper,
     pickKey: options.pickKey,
     leaseMs: undefined,
-    fn: async (run) => {
-      const timer =
-        heartbeatMs === undefined
-          ? undefined
-          : setInterval(() => {
-              // A lost lease aborts `run.signal`; the failure itself is logged here.
-              run.extendLease().catch((error: unknown) => {
-                options.logger.warn('oncely: extending the lease with the visibility failed', {
-                  messageId: message.messageId,
-                  key: run.key,
-                  error,
-                });
-              });
-            }, heartbeatMs);
-      try {
-        return await handler(
-          message.raw,
-          extendContext(run, { messageId: message.messageId, receiveCount: message.receiveCount }),
-        );
-      } finally {
-        clearInterval(timer);
-      }
-    },
+    fn: (run) =>
+      handler(
+        message.raw,
+        extendContext(run, { messageId: message.messageId, receiveCount: message.receiveCount }),
+      ),
   };
 }
 
@@ -158,6 +185,22 @@ function withAttributes(
     messageSystemAttributeNames: merge(settings.messageSystemAttributeNames, system),
     messageAttributeNames: merge(settings.messageAttributeNames, attribute ? [attribute] : []),
     suppressFifoWarning: settings.suppressFifoWarning ?? fifo,
+  };
+}
+
+/**
+ * With telemetry on, also requests where a producer's trace context travels: the
+ * `traceparent` and `tracestate` message attributes and the `AWSTraceHeader` system one.
+ */
+function withTraceAttributes(
+  settings: ConsumerSettings,
+  telemetry: OncelyTelemetry | undefined,
+): ConsumerSettings {
+  if (telemetry?.message === undefined) return settings;
+  return {
+    ...settings,
+    messageSystemAttributeNames: merge(settings.messageSystemAttributeNames, ['AWSTraceHeader']),
+    messageAttributeNames: merge(settings.messageAttributeNames, ['traceparent', 'tracestate']),
   };
 }
 

@@ -3,8 +3,8 @@ import { type QueueMessage, toCount } from '../message.js';
 
 // Kept out of ../message.ts so that the root entry's types never name @aws-sdk/client-sqs,
 // an optional peer only workers install.
-/** Views an `sqs-consumer` (AWS SDK v3) `Message`. */
-export function fromSdkMessage(message: Message): QueueMessage<Message> {
+/** Views an `sqs-consumer` (AWS SDK v3) `Message` received from `queue`. */
+export function fromSdkMessage(message: Message, queue?: string): QueueMessage<Message> {
   const attributes = message.Attributes ?? {};
   return {
     raw: message,
@@ -19,5 +19,8 @@ export function fromSdkMessage(message: Message): QueueMessage<Message> {
         attribute && { dataType: attribute.DataType ?? 'String', value: attribute.StringValue }
       );
     },
+    attributeNames: () => Object.keys(message.MessageAttributes ?? {}),
+    queue,
+    xrayTraceHeader: attributes.AWSTraceHeader,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DedupStore } from '@oncely/core';
+import { spyStore } from '@oncely/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookHandler } from '../handler.js';
 import type { WebhookHandlerFunction, WebhookHandlerOptions } from '../options.js';
@@ -21,22 +22,6 @@ export interface WebhookScenarioOptions {
 }
 
 const MAX_BODY_BYTES = 4096;
-
-/** Counts store calls, so a test can prove a rejected request never reached the store. */
-function countingStore(store: DedupStore): { store: DedupStore; calls: () => number } {
-  let calls = 0;
-  const counted = new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: counted, calls: () => calls };
-}
 
 /** A deterministic body with bytes that are not valid UTF-8, to prove binary replay. */
 function binaryBody(key: string): Uint8Array<ArrayBuffer> {
@@ -80,11 +65,12 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
       handler: WebhookHandlerFunction = () => undefined,
       overrides: Partial<WebhookHandlerOptions> = {},
     ) {
-      const counting = countingStore(baseStore);
+      // Store calls are counted, so a test can prove a rejected request never reached it.
+      const spy = spyStore(baseStore);
       let runs = 0;
       const receiver = createWebhookHandler({
         provider: kit.provider(),
-        store: counting.store,
+        store: spy.store,
         namespace: `scenarios-${randomUUID()}`,
         maxBodyBytes: MAX_BODY_BYTES,
         handler: (delivery, context) => {
@@ -103,7 +89,7 @@ export function describeWebhookScenarios(name: string, options: WebhookScenarioO
         expect(storeCalls()).toBe(0);
         expect(runs).toBe(0);
       };
-      const storeCalls = counting.calls;
+      const storeCalls = () => spy.total;
       return { url, post, storeCalls, runs: () => runs, expectRejected };
     }
 

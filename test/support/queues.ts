@@ -1,9 +1,12 @@
 /**
  * The SQS fixture for tests against ElasticMQ: it registers its own `beforeAll`/`afterAll`,
  * so a suite gets its client and queues made before the first test and removed after the
- * last. Call it in the body of a `describeWithServers` (for the table, `useStoreTable`).
+ * last. Call it in the body of a `describeWithServers` (for the table, `useStoreTable`);
+ * the queue helpers themselves are `@oncely/sqs/testing/sqs-server`'s.
  *
  * @example
+ * import { useQueues } from '@oncely/test-support/queues';
+ *
  * describeWithServers('my adapter', () => {
  *   const sqs = useQueues('mine');
  *   const table = useStoreTable('mine');
@@ -15,9 +18,14 @@
  * });
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type CreateQueueOptions,
+  createQueue,
+  deleteQueue,
+  type TestQueue,
+} from '@oncely/sqs/testing/sqs-server';
 import { afterAll, beforeAll } from 'vitest';
-import { sqsClient } from '../support/servers.js';
-import { type CreateQueueOptions, createQueue, deleteQueue, type TestQueue } from './queues.js';
+import { sqsClient } from './servers.js';
 
 /** The SQS side of a suite: one client, and the queues the suite made, deleted after it. */
 export interface QueueFixture {

@@ -1,6 +1,7 @@
 /**
- * Queue helpers for tests against a real SQS server (ElasticMQ in CI): unique queues
- * with short visibility timeouts, FIFO, and dead-letter queues with a redrive policy.
+ * Queues for tests against a real SQS server (ElasticMQ, LocalStack): uniquely named, with
+ * short visibility timeouts, FIFO, and dead-letter queues with a redrive policy; sending,
+ * receiving and counting what is left.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -34,7 +35,12 @@ export interface CreateQueueOptions {
   readonly maxReceiveCount?: number;
 }
 
-/** Creates a uniquely named queue (and its dead-letter queue). */
+/**
+ * Creates a uniquely named queue (and its dead-letter queue).
+ *
+ * @example
+ * const queue = await createQueue(client, { fifo: true, maxReceiveCount: 2 });
+ */
 export async function createQueue(
   client: SQSClient,
   options: CreateQueueOptions = {},
@@ -97,7 +103,12 @@ export interface OutgoingMessage {
   readonly attributes?: Record<string, string>;
 }
 
-/** Sends messages in order (batches of 10) and returns their message IDs. */
+/**
+ * Sends messages in order (batches of 10) and returns their message IDs.
+ *
+ * @example
+ * const [id] = await sendMessages(client, queue, [{ body: { orderId: 'o-1' } }]);
+ */
 export async function sendMessages(
   client: SQSClient,
   queue: TestQueue,
@@ -163,20 +174,6 @@ export async function queueDepth(client: SQSClient, queue: TestQueue): Promise<n
     Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
     Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
   );
-}
-
-/** Polls `check` until it returns true, or throws after `timeoutMs` with `what`. */
-export async function eventually(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function stringAttributes(
