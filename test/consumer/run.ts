@@ -36,11 +36,11 @@ const PACKAGES = [
   'core',
   'dynamodb',
   'postgres',
-  'redis',
   'sqs',
   'kafka',
   'webhook',
   'telemetry',
+  'redis',
 ] as const;
 
 /**

@@ -29,29 +29,6 @@ export const RECORD_FIELDS = {
   result: 'result',
 } as const;
 
-/** The field/value pairs a claim writes (the whole hash: a claim starts from an empty key). */
-export function claimFields(record: DedupRecord): string[] {
-  const fields = [
-    RECORD_FIELDS.status,
-    record.status,
-    RECORD_FIELDS.token,
-    record.token,
-    RECORD_FIELDS.leaseUntil,
-    String(record.leaseUntil),
-    RECORD_FIELDS.expiresAt,
-    String(record.expiresAt),
-  ];
-  if (record.fingerprint !== undefined) fields.push(RECORD_FIELDS.fingerprint, record.fingerprint);
-  return fields;
-}
-
-/** The field/value pairs a completion sets. */
-export function completeFields(expiresAt: number, result: string | undefined): string[] {
-  const fields = [RECORD_FIELDS.status, 'COMPLETED', RECORD_FIELDS.expiresAt, String(expiresAt)];
-  if (result !== undefined) fields.push(RECORD_FIELDS.result, result);
-  return fields;
-}
-
 /** A reply value as text: clients answer strings, or Buffers with a Buffer type mapping. */
 export function text(value: unknown, what: string): string {
   if (typeof value === 'string') return value;

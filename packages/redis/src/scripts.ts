@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RECORD_FIELDS as F } from './record-hash.js';
 
 /**
  * The Lua scripts, one per transition. Each touches exactly one key, passed in `KEYS[1]`,
@@ -8,6 +9,8 @@ import { createHash } from 'node:crypto';
  * test's manual clock drives them. The key's native expiry (`PEXPIRE`) is set to the
  * same window, so Redis drops finished records itself.
  *
+ * Arguments carry values only, never field names (the scripts name the fields, from
+ * `RECORD_FIELDS`): each argument is one more buffer for the client to encode and write.
  * Replies are arrays whose first element says what happened (`claimed`, `taken`, `ok`,
  * `lost`), followed by the record's HGETALL pairs where the caller needs them. Optional
  * fields are absent from those pairs rather than `false`, whose conversion differs
@@ -26,8 +29,8 @@ function script(name: Script['name'], source: string): Script {
 }
 
 /**
- * Claim. ARGV: now (ms), the new token, the key's expiry in ms, then the new record's
- * field/value pairs. Takes a key that is absent, past its window, or IN_PROGRESS with its
+ * Claim. ARGV: now (ms), the new token, the key's expiry in ms, leaseUntil, expiresAt, and
+ * the fingerprint when there is one. Takes a key that is absent, past its window, or IN_PROGRESS with its
  * lease over (the same rule as `isClaimable` in `@oncely/core`).
  *
  * - `{'claimed'}`: a new record; `{'claimed', old}`: it replaced the live record `old`
@@ -45,35 +48,37 @@ local live = false
 if #old > 0 then
   local record = {}
   for i = 1, #old, 2 do record[old[i]] = old[i + 1] end
-  local expiresAt = tonumber(record.expiresAt)
-  local leaseUntil = tonumber(record.leaseUntil)
+  local expiresAt = tonumber(record.${F.expiresAt})
+  local leaseUntil = tonumber(record.${F.leaseUntil})
   if expiresAt == nil or leaseUntil == nil then
     return redis.error_reply('ERR oncely: key ' .. key .. ' holds a hash that is not an oncely record')
   end
-  if record.token == ARGV[2] then return {'claimed', old} end
+  if record.${F.token} == ARGV[2] then return {'claimed', old} end
   live = expiresAt * 1000 > now
-  if live and (record.status == 'COMPLETED' or leaseUntil > now) then return {'taken', old} end
+  if live and (record.${F.status} == 'COMPLETED' or leaseUntil > now) then return {'taken', old} end
   -- Claimable: start from an empty hash, so no result or fingerprint of the old window stays.
   redis.call('DEL', key)
 end
-redis.call('HSET', key, unpack(ARGV, 4))
+redis.call('HSET', key, '${F.status}', 'IN_PROGRESS', '${F.token}', ARGV[2], '${F.leaseUntil}', ARGV[4], '${F.expiresAt}', ARGV[5])
+if ARGV[6] then redis.call('HSET', key, '${F.fingerprint}', ARGV[6]) end
 redis.call('PEXPIRE', key, ARGV[3])
 if live then return {'claimed', old} end
 return {'claimed'}`,
 );
 
 /**
- * Complete, fenced by the token. ARGV: token, the key's new expiry in ms, then the fields
- * to set (status, expiresAt, and the result when there is one). `{'ok', leaseUntil,
+ * Complete, fenced by the token. ARGV: token, the key's new expiry in ms, expiresAt, and
+ * the result when there is one. `{'ok', leaseUntil,
  * fingerprint?}` (the caller knows the rest of the record, so the result is not sent back);
  * `{'lost', current}` when the token no longer owns the key.
  */
 const COMPLETE = script(
   'complete',
   `local key = KEYS[1]
-local held = redis.call('HMGET', key, 'token', 'leaseUntil', 'fingerprint')
+local held = redis.call('HMGET', key, '${F.token}', '${F.leaseUntil}', '${F.fingerprint}')
 if held[1] ~= ARGV[1] then return {'lost', redis.call('HGETALL', key)} end
-redis.call('HSET', key, unpack(ARGV, 3))
+redis.call('HSET', key, '${F.status}', 'COMPLETED', '${F.expiresAt}', ARGV[3])
+if ARGV[4] then redis.call('HSET', key, '${F.result}', ARGV[4]) end
 redis.call('PEXPIRE', key, ARGV[2])
 if held[3] then return {'ok', held[2], held[3]} end
 return {'ok', held[2]}`,
@@ -83,7 +88,7 @@ return {'ok', held[2]}`,
 const RELEASE = script(
   'release',
   `local key = KEYS[1]
-if redis.call('HGET', key, 'token') == ARGV[1] then
+if redis.call('HGET', key, '${F.token}') == ARGV[1] then
   redis.call('DEL', key)
   return {'ok'}
 end
@@ -97,9 +102,9 @@ return {'lost', redis.call('HGETALL', key)}`,
 const EXTEND = script(
   'extend',
   `local key = KEYS[1]
-local held = redis.call('HMGET', key, 'token', 'status')
+local held = redis.call('HMGET', key, '${F.token}', '${F.status}')
 if held[1] == ARGV[1] and held[2] == 'IN_PROGRESS' then
-  redis.call('HSET', key, 'leaseUntil', ARGV[2])
+  redis.call('HSET', key, '${F.leaseUntil}', ARGV[2])
   return {'ok', redis.call('HGETALL', key)}
 end
 return {'lost', redis.call('HGETALL', key)}`,

@@ -11,7 +11,7 @@ import {
   type ReleaseItem,
 } from '@oncely/core';
 import type { ScriptCall } from './client.js';
-import { claimFields, completeFields, fieldsToRecord, pairsToFields, text } from './record-hash.js';
+import { fieldsToRecord, pairsToFields, text } from './record-hash.js';
 import { SCRIPTS } from './scripts.js';
 
 /**
@@ -80,7 +80,14 @@ export function planClaim(space: KeySpace, item: ClaimItem): Planned<ClaimOutcom
     expiresAt: expiresAtFor(now, item.ttlMs),
     ...(item.fingerprint === undefined ? {} : { fingerprint: item.fingerprint }),
   };
-  const args = [String(now), token, expiryMs(record.expiresAt, now), ...claimFields(record)];
+  const args = [
+    String(now),
+    token,
+    expiryMs(record.expiresAt, now),
+    String(record.leaseUntil),
+    String(record.expiresAt),
+  ];
+  if (item.fingerprint !== undefined) args.push(item.fingerprint);
   return {
     call: scriptCall('claim', space.redisKey(key), args),
     read(reply) {
@@ -103,7 +110,8 @@ export function planClaim(space: KeySpace, item: ClaimItem): Planned<ClaimOutcom
 export function planComplete(space: KeySpace, item: CompleteItem): Planned<FencedOutcome> {
   const { key, token, now, result } = item;
   const expiresAt = expiresAtFor(now, item.ttlMs);
-  const args = [token, expiryMs(expiresAt, now), ...completeFields(expiresAt, result)];
+  const args = [token, expiryMs(expiresAt, now), String(expiresAt)];
+  if (result !== undefined) args.push(result);
   return {
     call: scriptCall('complete', space.redisKey(key), args),
     read(reply) {

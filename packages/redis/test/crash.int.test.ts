@@ -32,8 +32,9 @@ function confirming(inner: RedisScriptClient, confirmed: Set<string>): RedisScri
       replies.forEach((reply, index) => {
         const call = calls[index];
         const tag = reply.status === 'fulfilled' && Array.isArray(reply.value) && reply.value[0];
-        // A completion's fields are its arguments from the third on: status COMPLETED first.
-        if (tag === 'ok' && call?.args[3] === 'COMPLETED') confirmed.add(call.keys[0] as string);
+        // The completion script is the one that sets status COMPLETED.
+        const completes = call?.source.includes(`'status', 'COMPLETED'`);
+        if (tag === 'ok' && completes) confirmed.add(call?.keys[0] as string);
       });
       return replies;
     },
