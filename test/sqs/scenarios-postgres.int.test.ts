@@ -3,8 +3,9 @@
  * (Lambda handler, middy, Powertools, sqs-consumer worker) through the same scenarios,
  * in a schema of this run's own, dropped at the end.
  */
-import { type PostgresSchema, freshPostgresSchema } from '@oncely/test-support/postgres';
+
 import { describeSqsScenarios } from '@oncely/sqs/testing/scenarios';
+import { freshPostgresSchema, type PostgresSchema } from '@oncely/test-support/postgres';
 import { describeWithServers, sqsClient } from '@oncely/test-support/servers';
 
 describeWithServers('SQS forms on ElasticMQ', () => {
