@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describeWithServers, dynamodbEndpoint, sqsEndpoint } from '@oncely/test-support/servers';
+import {
+  describeWithServers,
+  dynamodbEndpoint,
+  postgresUrl,
+  sqsEndpoint,
+} from '@oncely/test-support/servers';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { DemoResult } from '../src/run.js';
 import { expectDemoGuarantees } from './guarantees.js';
@@ -46,5 +52,35 @@ describeWithServers('payments demo on ElasticMQ and DynamoDB Local', () => {
       ...result,
       plan: { ...result.plan, crashes: new Map(Object.entries(result.plan.crashes)) },
     });
+  }, 90_000);
+});
+
+describeWithServers('payments demo on ElasticMQ and PostgreSQL', () => {
+  it('runs with --store postgres: the transactional column commits its ledger rows with the records, each payment once', async () => {
+    const { code, stdout, stderr } = await runDemoCommand(
+      ['--store', 'postgres', '--sqs-endpoint', sqsEndpoint(), '--json'],
+      { POSTGRES_URL: postgresUrl() },
+    );
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as DemoResult;
+    const schema = /^PostgreSQL at postgres(?:ql)?:\/\/\S+, schema (oncely_demo_\w+)$/.exec(
+      result.storeName,
+    )?.[1];
+    expect(schema, result.storeName).toBeDefined();
+    expect(result.tallies.map((t) => t.mode)).toEqual(['none', 'oncely', 'transactional']);
+    expectDemoGuarantees({
+      ...result,
+      plan: { ...result.plan, crashes: new Map(Object.entries(result.plan.crashes)) },
+    });
+    // The run's schema is gone: nothing left behind on the shared server.
+    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 1 });
+    try {
+      const { rows } = await pool.query('SELECT nspname FROM pg_namespace WHERE nspname = $1', [
+        schema,
+      ]);
+      expect(rows).toEqual([]);
+    } finally {
+      await pool.end();
+    }
   }, 90_000);
 });
