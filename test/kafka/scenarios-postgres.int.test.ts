@@ -1,15 +1,8 @@
 /** The Kafka consumer-group scenarios on a real broker, with PostgreSQL as the store. */
-import { freshPostgresSchema, type PostgresSchema } from '@oncely/test-support/postgres';
 import { describeWithServers } from '@oncely/test-support/servers';
+import { postgresSuiteStore } from '@oncely/test-support/suite-stores';
 import { describeKafkaScenarios } from './scenarios.js';
 
 describeWithServers('@oncely/kafka on a real broker', () => {
-  let schema: PostgresSchema | undefined;
-  describeKafkaScenarios('PostgresStore', {
-    store: async () => {
-      schema = await freshPostgresSchema('kafka_scenarios');
-      return schema.store;
-    },
-    teardown: () => schema?.drop(),
-  });
+  describeKafkaScenarios('PostgresStore', postgresSuiteStore('kafka_scenarios'));
 });

@@ -3,19 +3,13 @@
  * (Lambda handler, middy, Powertools, sqs-consumer worker) through the same scenarios,
  * in a schema of this run's own, dropped at the end.
  */
-
 import { describeSqsScenarios } from '@oncely/sqs/testing/scenarios';
-import { freshPostgresSchema, type PostgresSchema } from '@oncely/test-support/postgres';
 import { describeWithServers, sqsClient } from '@oncely/test-support/servers';
+import { postgresSuiteStore } from '@oncely/test-support/suite-stores';
 
 describeWithServers('SQS forms on ElasticMQ', () => {
-  let schema: PostgresSchema | undefined;
   describeSqsScenarios('PostgresStore', {
-    store: async () => {
-      schema = await freshPostgresSchema('sqs_scenarios');
-      return schema.store;
-    },
-    teardown: () => schema?.drop(),
+    ...postgresSuiteStore('sqs_scenarios'),
     sqs: () => sqsClient(),
   });
 });

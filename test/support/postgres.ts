@@ -33,7 +33,7 @@ export async function freshPostgresSchema(
   poolOptions: pg.PoolConfig = {},
 ): Promise<PostgresSchema> {
   const schema = `oncely_${purpose.replace(/\W/g, '_')}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const pool = new pg.Pool({ connectionString: postgresUrl(), max: 10, ...poolOptions });
+  const pool = new pg.Pool({ connectionString: postgresUrl(), max: 8, ...poolOptions });
   // As node-postgres asks of every pool: an idle connection that fails is reported here.
   pool.on('error', () => {});
   await createTable(pool, { tableName: POSTGRES_TABLE, schema });
