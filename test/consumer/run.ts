@@ -32,7 +32,16 @@ import { type RunningServers, startServers } from '../servers/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const PACKAGES = ['core', 'dynamodb', 'postgres', 'sqs', 'kafka', 'webhook', 'telemetry'] as const;
+const PACKAGES = [
+  'core',
+  'dynamodb',
+  'postgres',
+  'redis',
+  'sqs',
+  'kafka',
+  'webhook',
+  'telemetry',
+] as const;
 
 /**
  * Every entry point, and whether it must work with only the main install lines (`base`) or
@@ -64,6 +73,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/telemetry': 'base',
   '@oncely/telemetry/powertools': 'base',
   '@oncely/telemetry/opentelemetry': 'extras',
+  '@oncely/redis': 'base',
 };
 
 /** Optional peers that must not be installed by the main lines, or the base phase proves nothing. */
@@ -78,6 +88,8 @@ const ABSENT_IN_BASE = [
   'vitest',
   '@opentelemetry/api',
   '@aws-lambda-powertools/metrics',
+  'ioredis',
+  'iovalkey',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -87,7 +99,7 @@ import { SQS_FORM_LIMITS } from '@oncely/sqs/testing/scenarios';
 import { describeWebhookScenarios, serveHono } from '@oncely/webhook/testing';
 import { expect, it } from 'vitest';
 
-describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
+describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), { transactional: true });
 // The SQS suite needs an SQS server: loaded here, run by the repository's own tests.
 it('loads the SQS scenario suite', () => {
   expect(Object.keys(SQS_FORM_LIMITS)).toEqual(['lambda', 'middy', 'powertools', 'worker']);
@@ -187,6 +199,24 @@ import { openTelemetry } from '@oncely/telemetry/opentelemetry';
 import { powertools } from '@oncely/telemetry/powertools';
 export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {}, telemetry: openTelemetry({ keys: 'hash' }) });
 export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, ...powertools({ metrics: new Metrics({ namespace: 'n' }), logger: new Logger() }) });`,
+  },
+  'redis.ts': {
+    phase: 'base',
+    code: `import { createDeduper } from '@oncely/core';
+import { RedisStore } from '@oncely/redis';
+import { createClient } from 'redis';
+const client = createClient({ url: 'redis://127.0.0.1:6379' });
+export const deduper = createDeduper({ store: new RedisStore({ client }), namespace: 'n' });
+// @ts-expect-error a URL is not a client
+new RedisStore({ client: 'redis://127.0.0.1:6379' });`,
+  },
+  'redis-extras.ts': {
+    phase: 'extras',
+    code: `import { fromIoredis, RedisStore } from '@oncely/redis';
+import { Redis } from 'ioredis';
+import { Valkey } from 'iovalkey';
+export const ioredis = new RedisStore({ client: new Redis({ lazyConnect: true }) });
+export const iovalkey = new RedisStore({ client: fromIoredis(new Valkey({ lazyConnect: true })) });`,
   },
   'core-testing.ts': {
     phase: 'extras',
