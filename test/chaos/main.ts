@@ -26,7 +26,13 @@ import { formatDetails, formatTable } from './report.js';
 import { type ChaosEnvironment, type NotRun, passed, type ScenarioResult } from './scenario.js';
 import { type ChaosPreset, FULL, QUICK } from './settings.js';
 import { runSqsChaos } from './sqs/sqs-chaos.js';
-import { CHAOS_STORES, type ChaosStoreKind, chaosPostgresUrl, modeNotAvailable } from './stores.js';
+import {
+  CHAOS_STORES,
+  type ChaosStoreKind,
+  chaosPostgresUrl,
+  chaosRedisUrl,
+  modeNotAvailable,
+} from './stores.js';
 import type { RunMode } from './verdict.js';
 
 const SCENARIOS = ['faults', 'sqs', 'kafka'] as const;
@@ -152,6 +158,7 @@ async function main(): Promise<void> {
     sqsEndpoint: servers.sqs?.endpoint ?? '',
     kafkaBrokers: servers.kafka?.brokers ?? [],
     postgresUrl: chaosPostgresUrl(),
+    redisUrl: chaosRedisUrl(),
     workDir,
     seed,
     brokerKeys,

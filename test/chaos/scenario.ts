@@ -11,6 +11,8 @@ export interface ChaosEnvironment {
   readonly kafkaBrokers: readonly string[];
   /** The PostgreSQL service (`POSTGRES_URL`, else the local one). */
   readonly postgresUrl: string;
+  /** The Redis service (`REDIS_URL`, else the local one). */
+  readonly redisUrl: string;
   /** A directory for this run's worker logs. */
   readonly workDir: string;
   readonly seed: number;

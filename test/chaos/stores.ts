@@ -9,6 +9,8 @@
  * - `postgres`: a schema of the run's own on the PostgreSQL service; the ledger is a
  *   table in it. Transactional mode inserts the effect row in the same transaction as
  *   the COMPLETED record (`store.transaction(ctx).query(...)`).
+ * - `redis`: a key prefix of the run's own on the Redis service; the ledger is a list
+ *   under it. Normal mode only: `RedisStore` has no `commit`.
  *
  * Normal mode writes an effect as a plain write outside the store on every store, as a
  * real side effect would be. Worker crashes are the faults on every store; only the
@@ -20,7 +22,9 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DedupStore, RunContext } from '@oncely/core';
 import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
 import { createTable as createPostgresTable, PostgresStore } from '@oncely/postgres';
+import { RedisStore } from '@oncely/redis';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { startDynamoDBFaultProxy } from '../faults/dynamodb-fault-proxy.js';
 import {
   createLedgerTable,
@@ -34,20 +38,24 @@ import type { ChaosSettings } from './settings.js';
 import type { RunMode } from './verdict.js';
 
 /** The stores a chaos run can use. */
-export const CHAOS_STORES = ['dynamodb', 'postgres'] as const;
+export const CHAOS_STORES = ['dynamodb', 'postgres', 'redis'] as const;
 export type ChaosStoreKind = (typeof CHAOS_STORES)[number];
 
 /** The modes each store runs; a store without `commit` has no transactional mode. */
 export const STORE_MODES: Readonly<Record<ChaosStoreKind, readonly RunMode[]>> = {
   dynamodb: ['transactional', 'normal'],
   postgres: ['transactional', 'normal'],
+  redis: ['normal'],
 };
 
 /** Why a store skips a mode, for the report's table. */
 export function modeNotAvailable(kind: ChaosStoreKind, mode: RunMode): string | undefined {
   if (STORE_MODES[kind].includes(mode)) return undefined;
-  return `${kind} has no ${mode} mode`;
+  return kind === 'redis' ? NO_TRANSACTIONAL_MODE : `${kind} has no ${mode} mode`;
 }
+
+/** Why Redis runs normal mode only: a row of its own in the table. */
+export const NO_TRANSACTIONAL_MODE = 'RedisStore has no transactional mode';
 
 /** What a worker is told about its store and ledger. */
 export type ChaosStoreConfig =
@@ -66,12 +74,21 @@ export type ChaosStoreConfig =
       readonly schema: string;
       readonly recordsTable: string;
       readonly ledgerTable: string;
+    }
+  | {
+      readonly kind: 'redis';
+      readonly url: string;
+      /** The store's key prefix. */
+      readonly keyPrefix: string;
+      /** The ledger: a list of JSON effects. */
+      readonly ledgerKey: string;
     };
 
 /** Where the servers of a run are. */
 export interface ChaosStoreServers {
   readonly dynamodbEndpoint: string;
   readonly postgresUrl: string;
+  readonly redisUrl: string;
 }
 
 /** What the parent holds for one run's store. */
@@ -90,6 +107,11 @@ export function chaosPostgresUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.POSTGRES_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test';
 }
 
+/** The Redis service's URL (`REDIS_URL`, else the local service). */
+export function chaosRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
+}
+
 /**
  * Makes the store's tables (a schema on Postgres) for run `runId`, and the fault proxy
  * on DynamoDB.
@@ -106,6 +128,7 @@ export async function prepareChaosStore(
   seed: number,
 ): Promise<ChaosStoreRun> {
   if (kind === 'postgres') return preparePostgres(servers.postgresUrl, runId);
+  if (kind === 'redis') return prepareRedis(servers.redisUrl, runId);
   const recordsTable = `chaos-records-${runId}`;
   const ledgerTable = `chaos-ledger-${runId}`;
   const admin = localDynamo(servers.dynamodbEndpoint);
@@ -182,6 +205,36 @@ async function preparePostgres(url: string, runId: string): Promise<ChaosStoreRu
   };
 }
 
+async function redisClient(url: string) {
+  const client = createClient({ url });
+  // An unhandled 'error' event would end the process; a failing command still throws.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+async function prepareRedis(url: string, runId: string): Promise<ChaosStoreRun> {
+  const prefix = `oncely-chaos:${runId}:`;
+  const ledgerKey = `${prefix}ledger`;
+  const admin = await redisClient(url);
+  return {
+    config: { kind: 'redis', url, keyPrefix: `${prefix}records:`, ledgerKey },
+    async readEffects() {
+      const entries = await admin.lRange(ledgerKey, 0, -1);
+      return entries.map((entry) => JSON.parse(entry) as LedgerEffect);
+    },
+    faults: () => ({ injected: {}, note: `store: Redis, key prefix ${prefix}, no store faults` }),
+    async close() {
+      const keys: string[] = [];
+      for await (const batch of admin.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        keys.push(...batch);
+      }
+      for (let i = 0; i < keys.length; i += 500) await admin.del(keys.slice(i, i + 500));
+      admin.destroy();
+    },
+  };
+}
+
 /** The store and the effect ledger of one worker process. */
 export interface WorkerStore {
   readonly store: DedupStore;
@@ -196,9 +249,22 @@ export interface WorkerStore {
  * knows which store it runs on.
  *
  * @example
- * const { store, writeEffect } = openWorkerStore(config.store);
+ * const { store, writeEffect } = await openWorkerStore(config.store);
  */
-export function openWorkerStore(config: ChaosStoreConfig): WorkerStore {
+export async function openWorkerStore(config: ChaosStoreConfig): Promise<WorkerStore> {
+  if (config.kind === 'redis') {
+    const client = await redisClient(config.url);
+    return {
+      store: new RedisStore({ client, keyPrefix: config.keyPrefix }),
+      writeEffect: async (key, worker) => {
+        const effect: LedgerEffect = { effectId: randomUUID(), key, worker };
+        await client.rPush(config.ledgerKey, JSON.stringify(effect));
+      },
+      addEffect: () => {
+        throw new Error(NO_TRANSACTIONAL_MODE);
+      },
+    };
+  }
   if (config.kind === 'postgres') {
     const pool = postgresPool(config.url, 10);
     const store = new PostgresStore({

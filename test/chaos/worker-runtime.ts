@@ -149,13 +149,13 @@ export interface Worker<T extends WorkerBaseConfig> {
  * Sets a worker process up from the config the pool gave it.
  *
  * @example
- * const { config, log, store, run } = startWorker<SqsWorkerConfig>();
+ * const { config, log, store, run } = await startWorker<SqsWorkerConfig>();
  */
-export function startWorker<T extends WorkerBaseConfig>(): Worker<T> {
+export async function startWorker<T extends WorkerBaseConfig>(): Promise<Worker<T>> {
   const config = workerConfig<T>();
   const log = new EventLogWriter(config.eventsFile);
   const inFlight = new InFlight();
-  const opened = openWorkerStore(config.store);
+  const opened = await openWorkerStore(config.store);
   const run = chaosHandler(config, log, opened, inFlight);
   return { config, log, inFlight, store: opened.store, run };
 }

@@ -1,15 +1,17 @@
 /**
  * A store for one suite, made in its `beforeAll` and torn down in its `afterAll`, in the
- * shape the scenario suites take (`{ store, teardown }`): a fresh DynamoDB Local table, or a
- * fresh PostgreSQL schema, each dropped at the end.
+ * shape the scenario suites take (`{ store, teardown }`): a fresh DynamoDB Local table, a
+ * fresh PostgreSQL schema, or a fresh Redis key prefix, each dropped at the end.
  *
  * @example
  * describeSqsScenarios('PostgresStore', { ...postgresSuiteStore('sqs'), sqs: () => sqsClient() });
  */
 import type { DedupStore } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
+import { RedisStore } from '@oncely/redis';
 import { freshPostgresSchema } from './postgres.js';
-import { dynamoClient } from './servers.js';
+import { connectClient, testPrefix } from './redis-clients.js';
+import { dynamoClient, redisUrl } from './servers.js';
 import { freshTable } from './tables.js';
 
 /** What a scenario suite takes to make its store and tear it down. */
@@ -51,5 +53,20 @@ export function postgresSuiteStore(purpose: string): SuiteStore {
   return suiteStore(async () => {
     const schema = await freshPostgresSchema(purpose);
     return { store: schema.store, drop: () => schema.drop() };
+  });
+}
+
+/** `RedisStore` on node-redis, under a fresh key prefix on the Redis service. */
+export function redisSuiteStore(): SuiteStore {
+  return suiteStore(async () => {
+    const client = await connectClient('node-redis', redisUrl());
+    const keyPrefix = testPrefix();
+    return {
+      store: new RedisStore({ client: client.scripts, keyPrefix }),
+      async drop() {
+        await client.dropPrefix(keyPrefix);
+        await client.close();
+      },
+    };
   });
 }

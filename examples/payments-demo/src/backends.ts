@@ -9,8 +9,10 @@ import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/clie
 import { type DedupStore, MemoryStore } from '@oncely/core';
 import { createTable, DynamoDBStore } from '@oncely/dynamodb';
 import { createTable as createPostgresTable, PostgresStore } from '@oncely/postgres';
+import { RedisStore } from '@oncely/redis';
 import { buildApp } from 'fauxqs';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { dynamoLedger, type Ledger, memoryLedger, postgresLedger } from './ledger.js';
 
 /** Where oncely's records live. */
@@ -212,8 +214,33 @@ async function openPostgres(url: string, runId: string): Promise<OpenedStore> {
   }
 }
 
-async function openRedis(_url: string, _runId: string): Promise<OpenedStore> {
-  throw new Error('--store redis: not yet available');
+/**
+ * Redis: oncely's keys under a prefix of the run's own (`oncely-demo:<run>:`), deleted at
+ * the end. No ledger: `RedisStore` has no transactional mode.
+ */
+async function openRedis(url: string, runId: string): Promise<OpenedStore> {
+  const client = createClient({ url });
+  client.on('error', (error: Error) => console.error('redis:', error.message));
+  await client.connect();
+  const keyPrefix = `oncely-demo:${runId}:`;
+  return {
+    store: new RedisStore({ client, keyPrefix }),
+    storeName: `Redis at ${shownUrl(url)}, key prefix ${keyPrefix}`,
+    ledger: undefined,
+    transactionalUnavailable:
+      'RedisStore has no transactional mode (a Redis script cannot commit your effects with the record); use the oncely column, or DynamoDB or PostgreSQL for exactly-once effects.',
+    closeStore: () =>
+      cleanUp([
+        async () => {
+          const keys: string[] = [];
+          for await (const batch of client.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) {
+            keys.push(...batch);
+          }
+          if (keys.length > 0) await client.del(keys);
+        },
+        () => client.destroy(),
+      ]),
+  };
 }
 
 /**

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { connectClient } from '@oncely/test-support/redis-clients';
 import {
   describeWithServers,
   dynamodbEndpoint,
   postgresUrl,
+  redisUrl,
   sqsEndpoint,
 } from '@oncely/test-support/servers';
 import pg from 'pg';
@@ -81,6 +83,44 @@ describeWithServers('payments demo on ElasticMQ and PostgreSQL', () => {
       expect(rows).toEqual([]);
     } finally {
       await pool.end();
+    }
+  }, 90_000);
+});
+
+describeWithServers('payments demo on ElasticMQ and Redis', () => {
+  it('runs with --store redis: the oncely column on Redis, the transactional column not available', async () => {
+    const { code, stdout, stderr } = await runDemoCommand(
+      ['--store', 'redis', '--sqs-endpoint', sqsEndpoint()],
+      { REDIS_URL: redisUrl() },
+    );
+    expect(code, stderr).toBe(0);
+    const prefix = /oncely's store: Redis at redis:\/\/\S+, key prefix (oncely-demo:\w+:)/.exec(
+      stdout,
+    )?.[1];
+    expect(prefix, stdout).toBeDefined();
+    const row = (label: string) =>
+      stdout
+        .split('\n')
+        .find((line) => line.startsWith(`| ${label} `))
+        ?.split('|')
+        .slice(2, -1)
+        .map((cell) => cell.trim());
+    expect(row('')).toEqual(['without oncely', 'oncely', 'oncely, transactional']);
+    expect(row('deliveries (incl. redeliveries)')?.[2]).toBe('not available');
+    expect(row('payments never charged')).toEqual(['0', '0', '-']);
+    // With oncely, the only double charges are the two workers that died after charging.
+    expect(Number(row('payments charged twice or more')?.[0])).toBeGreaterThan(2);
+    expect(Number(row('payments charged twice or more')?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(row('lease takeovers reported')?.[1])).toBeGreaterThanOrEqual(4);
+    expect(stdout).toContain(
+      'Transactional mode is not available here: RedisStore has no transactional mode',
+    );
+    // The run's keys are gone: nothing left behind on the shared server.
+    const client = await connectClient('node-redis', redisUrl());
+    try {
+      expect(await client.keys(prefix ?? '')).toEqual([]);
+    } finally {
+      await client.close();
     }
   }, 90_000);
 });

@@ -192,6 +192,28 @@ describe('the demo on the SQS emulator and the in-memory store', () => {
     expect(unexplainedDoubleCharges(tally('oncely'))).toEqual([]);
   });
 
+  it('marks the transactional column not available on a store without it, and says why', () => {
+    const report = formatReport({
+      ...result,
+      tallies: result.tallies.filter((t) => t.mode !== 'transactional'),
+      transactionalUnavailable: 'RedisStore has no transactional mode.',
+    });
+    const cells = (label: string) =>
+      report
+        .split('\n')
+        .find((line) => line.startsWith(`| ${label} `))
+        ?.split('|')
+        .slice(2, -1)
+        .map((cell) => cell.trim());
+    expect(cells('')).toEqual(['without oncely', 'oncely', 'oncely, transactional']);
+    expect(cells('deliveries (incl. redeliveries)')?.[2]).toBe('not available');
+    for (const [, label] of ROWS.slice(1)) expect(cells(label)?.[2]).toBe('-');
+    expect(report).toContain(
+      '- Transactional mode is not available here: RedisStore has no transactional mode.',
+    );
+    expect(report).not.toContain('In transactional mode nothing is claimed');
+  });
+
   it('leaves no server, socket or timer open after close', async () => {
     await backends.close();
     // Stdio pipes and file reads come and go with the test runner's own output, so
