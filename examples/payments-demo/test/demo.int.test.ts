@@ -11,7 +11,7 @@ import {
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { DemoResult } from '../src/run.js';
-import { expectDemoGuarantees } from './guarantees.js';
+import { expectDemoGuarantees, reportRow } from './guarantees.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -98,13 +98,7 @@ describeWithServers('payments demo on ElasticMQ and Redis', () => {
       stdout,
     )?.[1];
     expect(prefix, stdout).toBeDefined();
-    const row = (label: string) =>
-      stdout
-        .split('\n')
-        .find((line) => line.startsWith(`| ${label} `))
-        ?.split('|')
-        .slice(2, -1)
-        .map((cell) => cell.trim());
+    const row = (label: string) => reportRow(stdout, label);
     expect(row('')).toEqual(['without oncely', 'oncely', 'oncely, transactional']);
     expect(row('deliveries (incl. redeliveries)')?.[2]).toBe('not available');
     expect(row('payments never charged')).toEqual(['0', '0', '-']);

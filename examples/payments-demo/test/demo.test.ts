@@ -5,7 +5,7 @@ import { LOCAL_URLS, parseCommand, UsageError } from '../src/cli.js';
 import { DEFAULT_PLAN, planPayments } from '../src/plan.js';
 import { formatReport, ROWS, unexplainedDoubleCharges } from '../src/report.js';
 import { type DemoResult, runDemo, type Tally } from '../src/run.js';
-import { expectDemoGuarantees } from './guarantees.js';
+import { expectDemoGuarantees, reportRow } from './guarantees.js';
 
 describe('the plan', () => {
   const plan = planPayments(DEFAULT_PLAN);
@@ -198,13 +198,7 @@ describe('the demo on the SQS emulator and the in-memory store', () => {
       tallies: result.tallies.filter((t) => t.mode !== 'transactional'),
       transactionalUnavailable: 'RedisStore has no transactional mode.',
     });
-    const cells = (label: string) =>
-      report
-        .split('\n')
-        .find((line) => line.startsWith(`| ${label} `))
-        ?.split('|')
-        .slice(2, -1)
-        .map((cell) => cell.trim());
+    const cells = (label: string) => reportRow(report, label);
     expect(cells('')).toEqual(['without oncely', 'oncely', 'oncely, transactional']);
     expect(cells('deliveries (incl. redeliveries)')?.[2]).toBe('not available');
     for (const [, label] of ROWS.slice(1)) expect(cells(label)?.[2]).toBe('-');
