@@ -1,6 +1,6 @@
 /**
- * The part of a chaos run every broker shares: fresh tables, the store behind the
- * fault proxy, competing worker processes, a producer that sends each event once (and
+ * The part of a chaos run every broker shares: the run's store (`stores.ts`: fresh tables
+ * or a schema, DynamoDB behind the fault proxy), competing worker processes, a producer that sends each event once (and
  * some twice, as a retrying producer would), a monkey that SIGKILLs workers while the
  * producer sends, a wait until the run drains, and the verdict from the ledger and the
  * workers' logs.
@@ -9,16 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { createTable } from '@oncely/dynamodb';
-import { startDynamoDBFaultProxy } from '../faults/dynamodb-fault-proxy.js';
 import { type SeededRandom, seededRandom } from '../faults/seeded-random.js';
 import { startChaosMonkey } from './chaos-monkey.js';
 import { readWorkerReports } from './event-log.js';
-import { createLedgerTable, readLedger } from './ledger.js';
-import { localDynamo } from './local-aws.js';
 import type { ChaosEnvironment, ScenarioResult } from './scenario.js';
 import type { ChaosSettings } from './settings.js';
+import { type ChaosStoreKind, prepareChaosStore } from './stores.js';
 import { judge, type RunMode } from './verdict.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerBaseConfig } from './worker-runtime.js';
@@ -27,6 +23,7 @@ import type { WorkerBaseConfig } from './worker-runtime.js';
 export interface BrokerChaosOptions {
   readonly env: ChaosEnvironment;
   readonly mode: RunMode;
+  readonly store: ChaosStoreKind;
   readonly settings: ChaosSettings;
   /** `sqs` or `kafka`: names the tables, the log directory and the report row. */
   readonly scenario: string;
@@ -68,28 +65,16 @@ export function sendOrder(settings: ChaosSettings, random: SeededRandom): string
 export async function runBrokerChaos(options: BrokerChaosOptions): Promise<ScenarioResult> {
   const { env, mode, settings, scenario } = options;
   const started = Date.now();
-  const runId = `${scenario}-${mode}-${randomUUID().slice(0, 8)}`;
+  const runId = `${scenario}-${options.store}-${mode}-${randomUUID().slice(0, 8)}`;
   const name = env.brokerKeys ? `${scenario} (control: broker keys)` : scenario;
   const logDir = join(env.workDir, runId);
   await mkdir(logDir, { recursive: true });
-  const recordsTable = `chaos-records-${runId}`;
-  const ledgerTable = `chaos-ledger-${runId}`;
-  const admin = localDynamo(env.dynamodbEndpoint);
-  await createTable(admin, { tableName: recordsTable });
-  await createLedgerTable(admin, ledgerTable);
-  const proxy = await startDynamoDBFaultProxy({
-    target: env.dynamodbEndpoint,
-    faultRate: settings.storeFaultRate,
-    seed: env.seed,
-    latencyMs: [50, 400],
-  });
+  const store = await prepareChaosStore(options.store, env, runId, settings, env.seed);
+  const where = `${scenario}/${options.store}/${mode}`;
   const base: Omit<WorkerBaseConfig, 'name' | 'eventsFile'> = {
     seed: env.seed,
     mode,
-    storeEndpoint: proxy.endpoint,
-    ledgerEndpoint: env.dynamodbEndpoint,
-    recordsTable,
-    ledgerTable,
+    store: store.config,
     namespace: runId,
     leaseMs: settings.leaseMs,
     throwRate: settings.throwRate,
@@ -102,7 +87,7 @@ export async function runBrokerChaos(options: BrokerChaosOptions): Promise<Scena
     size: settings.workers,
     outputDir: logDir,
     restartAfterMs: settings.restartAfterMs,
-    log: (line) => env.log(`${scenario}/${mode}: ${line}`),
+    log: (line) => env.log(`${where}: ${line}`),
     config: (name) => ({
       ...base,
       ...options.workerExtras,
@@ -119,19 +104,20 @@ export async function runBrokerChaos(options: BrokerChaosOptions): Promise<Scena
     // Crashes stop with the producer; what they left behind (claims with live leases,
     // unacknowledged messages, uncommitted offsets) plays out while the run drains.
     await monkey.stop();
-    env.log(`${scenario}/${mode}: sent ${order.length} messages; waiting for the run to drain`);
+    env.log(`${where}: sent ${order.length} messages; waiting for the run to drain`);
     const drained = await waitUntilDrained(options, deadline);
     await pool.stop();
-    if (!drained) env.log(`${scenario}/${mode}: deadline passed before the run drained`);
+    if (!drained) env.log(`${where}: deadline passed before the run drained`);
 
     const keys = new Set(order);
-    const effects = await readLedger(admin, ledgerTable);
+    const effects = await store.readEffects();
     const reports = await readWorkerReports(logDir);
     const verdict = judge(mode, keys, effects, reports.tally);
-    const stats = proxy.stats();
+    const storeFaults = store.faults();
     const outcomes = [...reports.outcomes].map(([name, count]) => `${name} ${count}`).join(', ');
     return {
       scenario: name,
+      store: options.store,
       verdict,
       messages: order.length,
       deliveries: reports.deliveries,
@@ -142,7 +128,7 @@ export async function runBrokerChaos(options: BrokerChaosOptions): Promise<Scena
         'handler throws': reports.handlerFaults.get('throw') ?? 0,
         'handlers slower than the lease': reports.handlerFaults.get('slow') ?? 0,
         ...Object.fromEntries(
-          Object.entries(stats.injected).map(([kind, count]) => [`store ${kind}`, count]),
+          Object.entries(storeFaults.injected).map(([kind, count]) => [`store ${kind}`, count]),
         ),
       },
       takeovers: reports.tally.totalTakeovers,
@@ -152,18 +138,14 @@ export async function runBrokerChaos(options: BrokerChaosOptions): Promise<Scena
       durationMs: Date.now() - started,
       notes: [
         `outcomes: ${outcomes}`,
-        `store: ${stats.totalInjected} faults in ${stats.requests} requests, ${stats.appliedButUnseen} applied but unseen`,
+        storeFaults.note,
         ...(drained ? [] : ['the deadline passed before the run drained']),
         ...((await options.notes?.()) ?? []),
       ],
     };
   } finally {
     await pool.stop();
-    await proxy.close();
-    for (const TableName of [recordsTable, ledgerTable]) {
-      await admin.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
-    }
-    admin.destroy();
+    await store.close();
   }
 }
 

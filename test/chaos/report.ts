@@ -2,10 +2,11 @@
  * The table a chaos run prints: one row per scenario, and after it the details that
  * explain the figures (fault kinds, takeovers, what was lost or unexplained).
  */
-import { passed, type ScenarioResult, totalFaults } from './scenario.js';
+import { type NotRun, passed, type ScenarioResult, totalFaults } from './scenario.js';
 
 const COLUMNS = [
   'scenario',
+  'store',
   'mode',
   'messages',
   'deliveries',
@@ -23,6 +24,7 @@ function row(result: ScenarioResult): string[] {
   const { verdict } = result;
   return [
     result.scenario,
+    result.store,
     verdict.mode,
     String(result.messages),
     String(result.deliveries),
@@ -37,9 +39,20 @@ function row(result: ScenarioResult): string[] {
   ];
 }
 
-/** Renders the results as a Markdown table (readable in a terminal, pasteable in docs). */
-export function formatTable(results: readonly ScenarioResult[]): string {
-  const rows = [COLUMNS.slice(), ...results.map(row)];
+function notRunRow(left: NotRun): string[] {
+  const blank = COLUMNS.slice(3, -1).map(() => '-');
+  return [left.scenario, left.store, left.mode, ...blank, `n/a: ${left.reason}`];
+}
+
+/**
+ * Renders the results as a Markdown table (readable in a terminal, pasteable in docs),
+ * with a row for each combination left out and why.
+ */
+export function formatTable(
+  results: readonly ScenarioResult[],
+  notRun: readonly NotRun[] = [],
+): string {
+  const rows = [COLUMNS.slice(), ...results.map(row), ...notRun.map(notRunRow)];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -57,7 +70,7 @@ export function formatDetails(results: readonly ScenarioResult[]): string {
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
     lines.push(
-      `- ${result.scenario} (${verdict.mode}): faults: ${faults || 'none'}; ` +
+      `- ${result.scenario} on ${result.store} (${verdict.mode}): faults: ${faults || 'none'}; ` +
         `takeovers ${result.takeovers}, lease lost ${result.leaseLost}` +
         (result.unexpectedExits > 0 ? `; UNEXPECTED WORKER EXITS ${result.unexpectedExits}` : '') +
         (result.drained ? '' : '; NOT DRAINED before the deadline'),

@@ -9,6 +9,10 @@ export interface ChaosEnvironment {
   readonly dynamodbEndpoint: string;
   readonly sqsEndpoint: string;
   readonly kafkaBrokers: readonly string[];
+  /** The PostgreSQL service (`POSTGRES_URL`, else the local one). */
+  readonly postgresUrl: string;
+  /** The Redis service (`REDIS_URL`, else the local one). */
+  readonly redisUrl: string;
   /** A directory for this run's worker logs. */
   readonly workDir: string;
   readonly seed: number;
@@ -25,6 +29,8 @@ export interface ChaosEnvironment {
 export interface ScenarioResult {
   /** e.g. `sqs`, `kafka`, `store faults (maxAttempts 1)`. */
   readonly scenario: string;
+  /** The store under the run: `dynamodb`, `postgres`, `redis`. */
+  readonly store: string;
   readonly verdict: Verdict;
   /** Messages sent, producer duplicates included. */
   readonly messages: number;
@@ -44,6 +50,14 @@ export interface ScenarioResult {
   readonly durationMs: number;
   /** Anything else worth a line in the report. */
   readonly notes: readonly string[];
+}
+
+/** A scenario, store and mode the run leaves out, with why: a row of its own in the table. */
+export interface NotRun {
+  readonly scenario: string;
+  readonly store: string;
+  readonly mode: string;
+  readonly reason: string;
 }
 
 /**

@@ -5,13 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { RunContext } from '@oncely/core';
-import { DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
+import type { DedupStore, RunContext } from '@oncely/core';
 import { type SeededRandom, seededRandom } from '../faults/seeded-random.js';
 import { EventLogWriter } from './event-log.js';
-import { effectPut, writeEffect } from './ledger.js';
-import { localDynamo } from './local-aws.js';
+import { type ChaosStoreConfig, openWorkerStore, type WorkerStore } from './stores.js';
 import type { RunMode } from './verdict.js';
 import { WORKER_CONFIG_ENV, type WorkerMessage } from './worker-pool.js';
 
@@ -22,12 +19,8 @@ export interface WorkerBaseConfig {
   readonly mode: RunMode;
   /** This process's JSONL log. */
   readonly eventsFile: string;
-  /** Where the store's requests go: the fault proxy. */
-  readonly storeEndpoint: string;
-  /** Where normal-mode effects go: DynamoDB Local, directly. */
-  readonly ledgerEndpoint: string;
-  readonly recordsTable: string;
-  readonly ledgerTable: string;
+  /** The store and the effect ledger (`stores.ts` builds them). */
+  readonly store: ChaosStoreConfig;
   readonly namespace: string;
   readonly leaseMs: number;
   readonly throwRate: number;
@@ -91,13 +84,13 @@ export class ChaosHandlerError extends Error {
 /**
  * The handler every chaos worker runs for an event: now and then it throws (before any
  * effect) or works longer than its lease; otherwise it works a little; then it makes
- * its effect, one ledger item for the event, inside the record's transaction or as a
+ * its effect, one ledger entry for the event, inside the record's transaction or as a
  * direct write.
  */
 export function chaosHandler(
   config: WorkerBaseConfig,
   log: EventLogWriter,
-  ledger: DynamoDBClient,
+  ledger: Pick<WorkerStore, 'writeEffect' | 'addEffect'>,
   inFlight: InFlight,
 ): (eventId: string, context: RunContext) => Promise<void> {
   const random = workerRandom(config);
@@ -115,11 +108,8 @@ export function chaosHandler(
       } else {
         await sleep(random.int(config.workMs[0], config.workMs[1]));
       }
-      if (config.mode === 'transactional') {
-        dynamoTransaction(context).put(effectPut(config.ledgerTable, key, config.name));
-      } else {
-        await writeEffect(ledger, config.ledgerTable, key, config.name);
-      }
+      if (config.mode === 'transactional') ledger.addEffect(context, key, config.name);
+      else await ledger.writeEffect(key, config.name);
     } finally {
       inFlight.leave();
     }
@@ -149,8 +139,8 @@ export interface Worker<T extends WorkerBaseConfig> {
   readonly config: T;
   readonly log: EventLogWriter;
   readonly inFlight: InFlight;
-  /** The store, through the fault proxy, with the SDK's default 3 attempts. */
-  readonly store: DynamoDBStore;
+  /** The store of the run (DynamoDB: through the fault proxy, the SDK's default 3 attempts). */
+  readonly store: DedupStore;
   /** The chaos handler, for an event ID. */
   readonly run: (eventId: string, context: RunContext) => Promise<void>;
 }
@@ -159,16 +149,13 @@ export interface Worker<T extends WorkerBaseConfig> {
  * Sets a worker process up from the config the pool gave it.
  *
  * @example
- * const { config, log, store, run } = startWorker<SqsWorkerConfig>();
+ * const { config, log, store, run } = await startWorker<SqsWorkerConfig>();
  */
-export function startWorker<T extends WorkerBaseConfig>(): Worker<T> {
+export async function startWorker<T extends WorkerBaseConfig>(): Promise<Worker<T>> {
   const config = workerConfig<T>();
   const log = new EventLogWriter(config.eventsFile);
   const inFlight = new InFlight();
-  const store = new DynamoDBStore({
-    client: localDynamo(config.storeEndpoint, { maxAttempts: 3 }),
-    tableName: config.recordsTable,
-  });
-  const run = chaosHandler(config, log, localDynamo(config.ledgerEndpoint), inFlight);
-  return { config, log, inFlight, store, run };
+  const opened = await openWorkerStore(config.store);
+  const run = chaosHandler(config, log, opened, inFlight);
+  return { config, log, inFlight, store: opened.store, run };
 }

@@ -8,15 +8,29 @@ import {
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DedupStore, MemoryStore } from '@oncely/core';
 import { createTable, DynamoDBStore } from '@oncely/dynamodb';
+import { createTable as createPostgresTable, PostgresStore } from '@oncely/postgres';
+import { RedisStore } from '@oncely/redis';
 import { buildApp } from 'fauxqs';
-import { dynamoLedger, type Ledger, memoryLedger } from './ledger.js';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { dynamoLedger, type Ledger, memoryLedger, postgresLedger } from './ledger.js';
+
+/** Where oncely's records live. */
+export type StoreKind = 'memory' | 'dynamodb' | 'postgres' | 'redis';
+
+/** The store and the server it needs. */
+export type StoreChoice =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'dynamodb'; readonly endpoint: string }
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'redis'; readonly url: string };
 
 /** Which servers the demo talks to; each one left out is replaced by an in-process one. */
 export interface BackendOptions {
   /** An SQS endpoint (ElasticMQ, LocalStack, AWS). @default the in-process fauxqs emulator */
   readonly sqsEndpoint?: string | undefined;
-  /** A DynamoDB endpoint (DynamoDB Local, AWS). @default the in-memory store */
-  readonly dynamodbEndpoint?: string | undefined;
+  /** oncely's store. @default the in-memory store */
+  readonly store?: StoreChoice | undefined;
 }
 
 /** The queue server, the store and the ledger one run of the demo uses. */
@@ -27,8 +41,13 @@ export interface Backends {
   readonly store: DedupStore;
   /** For the header: what stores oncely's records. */
   readonly storeName: string;
-  /** Transactional mode's ledger, in the same store as oncely's records. */
-  readonly ledger: Ledger;
+  /**
+   * Transactional mode's ledger, in the same store as oncely's records; `undefined` for a
+   * store without transactional mode (Redis), whose column the report marks not available.
+   */
+  readonly ledger: Ledger | undefined;
+  /** Why transactional mode does not run, when `ledger` is `undefined`. */
+  readonly transactionalUnavailable?: string | undefined;
   /** Makes a standard queue for this run. @returns its URL */
   createQueue(name: string, visibilityTimeoutSeconds: number): Promise<string>;
   /** Deletes what this run made (queues, tables) and stops the emulator; once, however often called. */
@@ -101,8 +120,19 @@ async function openSqs(given: string | undefined) {
   };
 }
 
-async function openStore(endpoint: string | undefined, runId: string) {
-  if (endpoint === undefined) {
+/** An opened store: the store, its ledger, and how to drop what was made for the run. */
+interface OpenedStore {
+  readonly store: DedupStore;
+  readonly storeName: string;
+  readonly ledger: Ledger | undefined;
+  readonly transactionalUnavailable?: string;
+  closeStore(): Promise<void>;
+}
+
+async function openStore(choice: StoreChoice, runId: string): Promise<OpenedStore> {
+  if (choice.kind === 'postgres') return openPostgres(choice.url, runId);
+  if (choice.kind === 'redis') return openRedis(choice.url, runId);
+  if (choice.kind === 'memory') {
     return {
       store: new MemoryStore(),
       storeName: 'in-memory',
@@ -110,6 +140,7 @@ async function openStore(endpoint: string | undefined, runId: string) {
       closeStore: async () => {},
     };
   }
+  const { endpoint } = choice;
   const client = new DynamoDBClient(awsConfig(endpoint));
   const tableName = `oncely-demo-${runId}`;
   const ledgerTable = `oncely-demo-${runId}-ledger`;
@@ -144,6 +175,74 @@ async function openStore(endpoint: string | undefined, runId: string) {
   };
 }
 
+/** The URL without its password, for the header. */
+function shownUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * PostgreSQL: a schema of the run's own (`oncely_demo_<run>`) with oncely's table and the
+ * ledger table, dropped at the end.
+ */
+async function openPostgres(url: string, runId: string): Promise<OpenedStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // As node-postgres asks: an idle connection that fails is reported here, and dropped.
+  pool.on('error', (error) => console.error('postgres: idle connection failed:', error.message));
+  const schema = `oncely_demo_${runId}`;
+  let made = false;
+  const closeStore = () =>
+    cleanUp([
+      ...(made ? [() => pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)] : []),
+      () => pool.end(),
+    ]);
+  try {
+    await createPostgresTable(pool, { tableName: 'oncely_dedup', schema });
+    made = true;
+    const store = new PostgresStore({ pool, tableName: 'oncely_dedup', schema });
+    const ledger = await postgresLedger({ pool, store, table: `"${schema}".ledger` });
+    return {
+      store,
+      storeName: `PostgreSQL at ${shownUrl(url)}, schema ${schema}`,
+      ledger,
+      closeStore,
+    };
+  } catch (error) {
+    await closeStore().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Redis: oncely's keys under a prefix of the run's own (`oncely-demo:<run>:`), deleted at
+ * the end. No ledger: `RedisStore` has no transactional mode.
+ */
+async function openRedis(url: string, runId: string): Promise<OpenedStore> {
+  const client = createClient({ url });
+  client.on('error', (error: Error) => console.error('redis:', error.message));
+  await client.connect();
+  const keyPrefix = `oncely-demo:${runId}:`;
+  return {
+    store: new RedisStore({ client, keyPrefix }),
+    storeName: `Redis at ${shownUrl(url)}, key prefix ${keyPrefix}`,
+    ledger: undefined,
+    transactionalUnavailable:
+      'RedisStore has no transactional mode (a Redis script cannot commit your effects with the record); use the oncely column, or DynamoDB or PostgreSQL for exactly-once effects.',
+    closeStore: () =>
+      cleanUp([
+        async () => {
+          const keys: string[] = [];
+          for await (const batch of client.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) {
+            keys.push(...batch);
+          }
+          if (keys.length > 0) await client.del(keys);
+        },
+        () => client.destroy(),
+      ]),
+  };
+}
+
 /**
  * Opens the demo's servers: the SQS emulator and the in-memory store unless endpoints
  * are given. Tables and queues get names unique to this run, and `close` deletes them,
@@ -156,9 +255,9 @@ async function openStore(endpoint: string | undefined, runId: string) {
 export async function openBackends(options: BackendOptions = {}): Promise<Backends> {
   const runId = randomUUID().slice(0, 8);
   const sqs = await openSqs(options.sqsEndpoint);
-  let store: Awaited<ReturnType<typeof openStore>>;
+  let store: OpenedStore;
   try {
-    store = await openStore(options.dynamodbEndpoint, runId);
+    store = await openStore(options.store ?? { kind: 'memory' }, runId);
   } catch (error) {
     await sqs.closeSqs().catch(() => {});
     throw error;
@@ -170,6 +269,7 @@ export async function openBackends(options: BackendOptions = {}): Promise<Backen
     store: store.store,
     storeName: store.storeName,
     ledger: store.ledger,
+    transactionalUnavailable: store.transactionalUnavailable,
     createQueue: (name, seconds) => sqs.createQueue(`${name}-${runId}`, seconds),
     close: () => {
       closing ??= cleanUp([sqs.closeSqs, store.closeStore]);

@@ -28,8 +28,8 @@ export interface PaymentsConsumerOptions {
   readonly mode: Mode;
   /** oncely's store (unused without oncely). */
   readonly store: DedupStore;
-  /** Where transactional mode commits charges. */
-  readonly ledger: Ledger;
+  /** Where transactional mode commits charges (required in that mode). */
+  readonly ledger?: Ledger | undefined;
   /** Where the other modes charge: an effect outside the store. */
   readonly card: CardProcessor;
   /** Payment ID -> where its first delivery dies. */
@@ -78,8 +78,8 @@ export function paymentsConsumer(options: PaymentsConsumerOptions): {
     if (crash === 'before-charge') return die();
     let chargeId = 'committed with the record';
     if (mode !== 'transactional') chargeId = card.charge(payment);
-    else if (context) ledger.addCharge(context, payment);
-    else throw new Error('transactional mode runs under oncely');
+    else if (context && ledger) ledger.addCharge(context, payment);
+    else throw new Error('transactional mode runs under oncely, with a ledger');
     await sleep(API_LATENCY_MS);
     if (crash === 'after-charge') return die();
     return chargeId;

@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { MemoryEffect, RunContext } from '@oncely/core';
 import { dynamoTransaction } from '@oncely/dynamodb';
+import type { PostgresStore } from '@oncely/postgres';
+import type pg from 'pg';
 import { CardProcessor } from './payments.js';
 import type { Payment } from './plan.js';
 
@@ -83,6 +85,47 @@ export function dynamoLedger({ client, tableName }: DynamoLedgerOptions): Ledger
         }
       }
       return counts;
+    },
+  };
+}
+
+/** Where a PostgreSQL ledger lives. */
+export interface PostgresLedgerOptions {
+  readonly pool: pg.Pool;
+  /** The store whose transactions commit the charges. */
+  readonly store: PostgresStore<pg.PoolClient>;
+  /** The ledger table, quoted and qualified as it goes into SQL; created if missing. */
+  readonly table: string;
+}
+
+/**
+ * A PostgreSQL ledger for `PostgresStore`: one row per payment whose `charges` counter an
+ * upsert increments, added through `store.transaction(ctx)`, so it runs in the same
+ * transaction as the COMPLETED record and commits with it or not at all. The increment is
+ * not idempotent, so a double commit would show as 2.
+ */
+export async function postgresLedger({
+  pool,
+  store,
+  table,
+}: PostgresLedgerOptions): Promise<Ledger> {
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${table} (payment_id text PRIMARY KEY, charges int NOT NULL, amount_cents bigint NOT NULL)`,
+  );
+  return {
+    addCharge(context, payment) {
+      store.transaction(context).query(
+        `INSERT INTO ${table} AS l (payment_id, charges, amount_cents) VALUES ($1, 1, $2)
+           ON CONFLICT (payment_id) DO UPDATE SET charges = l.charges + 1, amount_cents = l.amount_cents + $2`,
+        [payment.paymentId, payment.amountCents],
+      );
+    },
+    async charges(paymentIds) {
+      const { rows } = await pool.query<{ payment_id: string; charges: number }>(
+        `SELECT payment_id, charges FROM ${table} WHERE payment_id = ANY($1)`,
+        [[...paymentIds]],
+      );
+      return new Map(rows.map((row) => [row.payment_id, row.charges]));
     },
   };
 }

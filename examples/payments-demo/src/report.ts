@@ -20,10 +20,17 @@ export const ROWS: ReadonlyArray<readonly [keyof Tally, string]> = [
   ['takeoversReported', 'lease takeovers reported'],
 ];
 
-/** A Markdown table: one column per consumer, one row per count. */
-export function formatTable(tallies: readonly Tally[]): string {
+/**
+ * A Markdown table: one column per consumer, one row per count; with `unavailable`, a last
+ * column for transactional mode that says it is not available on this store.
+ */
+export function formatTable(tallies: readonly Tally[], unavailable?: string): string {
   const header = ['', ...tallies.map((t) => TITLES[t.mode])];
   const body = ROWS.map(([field, label]) => [label, ...tallies.map((t) => String(t[field]))]);
+  if (unavailable !== undefined && !tallies.some((t) => t.mode === 'transactional')) {
+    header.push(TITLES.transactional);
+    for (const [i, row] of body.entries()) row.push(i === 0 ? 'not available' : '-');
+  }
   const widths = header.map((_, i) =>
     Math.max(...[header, ...body].map((row) => (row[i] ?? '').length)),
   );
@@ -58,7 +65,7 @@ invocation, with partial batch responses. ${crashes.length} handlers die mid-run
 ${crashes.length - before} after): their invocations time out after ${timing.functionTimeoutMs / 1000} s, and their batches come back
 after the ${timing.visibilityTimeoutSeconds} s visibility timeout.
 
-${formatTable(result.tallies)}
+${formatTable(result.tallies, result.transactionalUnavailable)}
 
 - Without oncely every delivery charges the card (unless its worker dies first): both
   copies of a payment sent twice, and each record of a timed-out batch again when it comes back.
@@ -69,9 +76,17 @@ ${formatTable(result.tallies)}
   ends; the redelivery then takes the key over. If the worker had charged already, the
   card is charged again: oncely cannot undo an effect outside its store, but it reports
   every takeover${explained}
-- In transactional mode nothing is claimed and every delivery runs the handler, but the
+${transactionalNote(result)}`;
+}
+
+function transactionalNote(result: DemoResult): string {
+  if (result.transactionalUnavailable !== undefined) {
+    return `- Transactional mode is not available here: ${result.transactionalUnavailable}`;
+  }
+  return `- In transactional mode nothing is claimed and every delivery runs the handler, but the
   charge is a ledger write committed with oncely's record in one atomic request
-  (DynamoDB: one TransactWriteItems). A copy whose record is already committed is a
-  duplicate and its write is dropped; a worker that dies before the commit leaves no
-  charge behind: each payment is charged exactly once.`;
+  (DynamoDB: one TransactWriteItems; PostgreSQL: one transaction, the record's row and
+  the ledger's). A copy whose record is already committed is a duplicate and its write
+  is dropped; a worker that dies before the commit leaves no charge behind: each payment
+  is charged exactly once.`;
 }

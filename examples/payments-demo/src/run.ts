@@ -143,7 +143,10 @@ export async function runConsumer(
     ),
   );
   const ids = plan.payments.map((p) => p.paymentId);
-  const charges = mode === 'transactional' ? await backends.ledger.charges(ids) : card.charges();
+  const charges =
+    mode === 'transactional' && backends.ledger
+      ? await backends.ledger.charges(ids)
+      : card.charges();
   const doubleChargedIds = ids.filter((id) => (charges.get(id) ?? 0) > 1);
   return {
     mode,
@@ -168,12 +171,15 @@ export interface DemoResult {
   readonly timing: DemoTiming;
   readonly sqsName: string;
   readonly storeName: string;
-  /** One per mode, in {@link MODES} order. */
+  /** One per mode that ran, in {@link MODES} order. */
   readonly tallies: readonly Tally[];
+  /** Why transactional mode did not run, for a store without it (Redis). */
+  readonly transactionalUnavailable?: string;
 }
 
 /**
- * Runs the three consumers side by side, each on its own queue, with the same plan.
+ * Runs the three consumers side by side, each on its own queue, with the same plan; on a
+ * store without transactional mode, the first two.
  *
  * @example
  * const backends = await openBackends();
@@ -188,6 +194,16 @@ export async function runDemo(
   plan: Plan = planPayments(DEFAULT_PLAN),
   timing: DemoTiming = DEMO_TIMING,
 ): Promise<DemoResult> {
-  const tallies = await settleAll(MODES.map((mode) => runConsumer(mode, backends, plan, timing)));
-  return { plan, timing, sqsName: backends.sqsName, storeName: backends.storeName, tallies };
+  const modes = backends.ledger ? MODES : MODES.filter((mode) => mode !== 'transactional');
+  const tallies = await settleAll(modes.map((mode) => runConsumer(mode, backends, plan, timing)));
+  return {
+    plan,
+    timing,
+    sqsName: backends.sqsName,
+    storeName: backends.storeName,
+    tallies,
+    ...(backends.transactionalUnavailable
+      ? { transactionalUnavailable: backends.transactionalUnavailable }
+      : {}),
+  };
 }

@@ -1,9 +1,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describeWithServers, dynamodbEndpoint, sqsEndpoint } from '@oncely/test-support/servers';
+import { connectClient } from '@oncely/test-support/redis-clients';
+import {
+  describeWithServers,
+  dynamodbEndpoint,
+  postgresUrl,
+  redisUrl,
+  sqsEndpoint,
+} from '@oncely/test-support/servers';
+import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { DemoResult } from '../src/run.js';
-import { expectDemoGuarantees } from './guarantees.js';
+import { expectDemoGuarantees, reportRow } from './guarantees.js';
 
 const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -46,5 +54,67 @@ describeWithServers('payments demo on ElasticMQ and DynamoDB Local', () => {
       ...result,
       plan: { ...result.plan, crashes: new Map(Object.entries(result.plan.crashes)) },
     });
+  }, 90_000);
+});
+
+describeWithServers('payments demo on ElasticMQ and PostgreSQL', () => {
+  it('runs with --store postgres: the transactional column commits its ledger rows with the records, each payment once', async () => {
+    const { code, stdout, stderr } = await runDemoCommand(
+      ['--store', 'postgres', '--sqs-endpoint', sqsEndpoint(), '--json'],
+      { POSTGRES_URL: postgresUrl() },
+    );
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as DemoResult;
+    const schema = /^PostgreSQL at postgres(?:ql)?:\/\/\S+, schema (oncely_demo_\w+)$/.exec(
+      result.storeName,
+    )?.[1];
+    expect(schema, result.storeName).toBeDefined();
+    expect(result.tallies.map((t) => t.mode)).toEqual(['none', 'oncely', 'transactional']);
+    expectDemoGuarantees({
+      ...result,
+      plan: { ...result.plan, crashes: new Map(Object.entries(result.plan.crashes)) },
+    });
+    // The run's schema is gone: nothing left behind on the shared server.
+    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 1 });
+    try {
+      const { rows } = await pool.query('SELECT nspname FROM pg_namespace WHERE nspname = $1', [
+        schema,
+      ]);
+      expect(rows).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  }, 90_000);
+});
+
+describeWithServers('payments demo on ElasticMQ and Redis', () => {
+  it('runs with --store redis: the oncely column on Redis, the transactional column not available', async () => {
+    const { code, stdout, stderr } = await runDemoCommand(
+      ['--store', 'redis', '--sqs-endpoint', sqsEndpoint()],
+      { REDIS_URL: redisUrl() },
+    );
+    expect(code, stderr).toBe(0);
+    const prefix = /oncely's store: Redis at redis:\/\/\S+, key prefix (oncely-demo:\w+:)/.exec(
+      stdout,
+    )?.[1];
+    expect(prefix, stdout).toBeDefined();
+    const row = (label: string) => reportRow(stdout, label);
+    expect(row('')).toEqual(['without oncely', 'oncely', 'oncely, transactional']);
+    expect(row('deliveries (incl. redeliveries)')?.[2]).toBe('not available');
+    expect(row('payments never charged')).toEqual(['0', '0', '-']);
+    // With oncely, the only double charges are the two workers that died after charging.
+    expect(Number(row('payments charged twice or more')?.[0])).toBeGreaterThan(2);
+    expect(Number(row('payments charged twice or more')?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(row('lease takeovers reported')?.[1])).toBeGreaterThanOrEqual(4);
+    expect(stdout).toContain(
+      'Transactional mode is not available here: RedisStore has no transactional mode',
+    );
+    // The run's keys are gone: nothing left behind on the shared server.
+    const client = await connectClient('node-redis', redisUrl());
+    try {
+      expect(await client.keys(prefix ?? '')).toEqual([]);
+    } finally {
+      await client.close();
+    }
   }, 90_000);
 });

@@ -42,3 +42,13 @@ export function expectDemoGuarantees(result: DemoResult): void {
   expect(transactional.doubleCharged).toBe(0);
   expect(transactional.duplicatesSkipped).toBeGreaterThanOrEqual(sentTwice.length);
 }
+
+/** The cells of the report table's row that starts with `label`, trimmed, after the label. */
+export function reportRow(report: string, label: string): string[] | undefined {
+  return report
+    .split('\n')
+    .find((line) => line.startsWith(`| ${label} `))
+    ?.split('|')
+    .slice(2, -1)
+    .map((cell) => cell.trim());
+}

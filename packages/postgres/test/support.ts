@@ -1,14 +1,18 @@
 /**
- * Each test file works in a schema of its own (`oncely_<random>`) on the shared
+ * Each test file works in a schema of its own (`oncely_pg_<random>`) on the shared
  * PostgreSQL service, dropped at the end, so runs and files never see each other's rows.
  */
-import { randomUUID } from 'node:crypto';
+import {
+  freshPostgresSchema,
+  POSTGRES_TABLE,
+  type PostgresSchema,
+} from '@oncely/test-support/postgres';
 import { postgresUrl } from '@oncely/test-support/servers';
 import pg from 'pg';
-import { createTable, type PostgresPool, PostgresStore } from '../src/index.js';
+import type { PostgresPool } from '../src/index.js';
 
 /** The table every test store uses, inside its own schema. */
-export const TABLE = 'oncely_dedup';
+export const TABLE = POSTGRES_TABLE;
 
 /** A pool on the test database; `options` override the defaults. */
 export function testPool(options: pg.PoolConfig = {}): pg.Pool {
@@ -19,29 +23,12 @@ export function testPool(options: pg.PoolConfig = {}): pg.Pool {
   return pool;
 }
 
-/** A fresh schema with the store's table in it. */
-export interface FreshSchema {
-  readonly schema: string;
-  readonly pool: pg.Pool;
-  readonly store: PostgresStore<pg.PoolClient>;
-  /** Drops the schema and ends the pool. */
-  drop(): Promise<void>;
-}
+/** A fresh schema with the store's table in it, a pool and a store on it. */
+export type FreshSchema = PostgresSchema;
 
-/** Makes a schema `oncely_<random>` with the table, and a store on it. */
-export async function freshSchema(poolOptions: pg.PoolConfig = {}): Promise<FreshSchema> {
-  const schema = `oncely_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const pool = testPool(poolOptions);
-  await createTable(pool, { tableName: TABLE, schema });
-  return {
-    schema,
-    pool,
-    store: new PostgresStore({ pool, tableName: TABLE, schema }),
-    async drop() {
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
-    },
-  };
+/** Makes a schema `oncely_pg_<random>` with the table, and a store on it. */
+export function freshSchema(poolOptions: pg.PoolConfig = {}): Promise<FreshSchema> {
+  return freshPostgresSchema('pg', poolOptions);
 }
 
 /** Queries sent through a pool (and the connections it hands out), for pinning round trips. */

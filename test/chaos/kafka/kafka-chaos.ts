@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { runBrokerChaos } from '../broker-chaos.js';
 import type { ChaosEnvironment, ScenarioResult } from '../scenario.js';
 import type { ChaosSettings } from '../settings.js';
+import type { ChaosStoreKind } from '../stores.js';
 import type { RunMode } from '../verdict.js';
 
 const workerScript = fileURLToPath(new URL('./kafka-worker.ts', import.meta.url));
@@ -16,7 +17,7 @@ const PARTITIONS = 6;
 const SESSION_TIMEOUT_MS = 6_000;
 
 /**
- * Runs the Kafka scenario in one mode.
+ * Runs the Kafka scenario in one mode, on one store.
  *
  * @example
  * const result = await runKafkaChaos(env, 'normal', QUICK.kafka);
@@ -25,13 +26,14 @@ export async function runKafkaChaos(
   env: ChaosEnvironment,
   mode: RunMode,
   settings: ChaosSettings,
+  store: ChaosStoreKind = 'dynamodb',
 ): Promise<ScenarioResult> {
   const kafka = new Kafka({
     clientId: 'oncely-chaos',
     brokers: [...env.kafkaBrokers],
     logLevel: logLevel.NOTHING,
   });
-  const topic = `chaos-${mode}-${Date.now()}`;
+  const topic = `chaos-${store}-${mode}-${Date.now()}`;
   const groupId = `${topic}-group`;
   const admin = kafka.admin();
   const producer = kafka.producer();
@@ -45,6 +47,7 @@ export async function runKafkaChaos(
     return await runBrokerChaos({
       env,
       mode,
+      store,
       settings,
       scenario: 'kafka',
       workerScript,

@@ -17,7 +17,7 @@ export interface KafkaWorkerConfig extends WorkerBaseConfig {
   readonly sessionTimeoutMs: number;
 }
 
-const { config, log, inFlight, store, run } = startWorker<KafkaWorkerConfig>();
+const { config, log, inFlight, store, run } = await startWorker<KafkaWorkerConfig>();
 const topicPrefix = `${config.topic}/`;
 
 const eachBatch = createEachBatchHandler({

@@ -13,6 +13,7 @@ import { runBrokerChaos } from '../broker-chaos.js';
 import { localSqs } from '../local-aws.js';
 import type { ChaosEnvironment, ScenarioResult } from '../scenario.js';
 import type { ChaosSettings } from '../settings.js';
+import type { ChaosStoreKind } from '../stores.js';
 import type { RunMode } from '../verdict.js';
 
 const workerScript = fileURLToPath(new URL('./sqs-worker.ts', import.meta.url));
@@ -24,20 +25,21 @@ const COUNTS = [
 ] as const;
 
 /**
- * Runs the SQS scenario in one mode.
+ * Runs the SQS scenario in one mode, on one store.
  *
  * @example
- * const result = await runSqsChaos(env, 'transactional', QUICK.sqs);
+ * const result = await runSqsChaos(env, 'transactional', QUICK.sqs, 'postgres');
  */
 export async function runSqsChaos(
   env: ChaosEnvironment,
   mode: RunMode,
   settings: ChaosSettings,
+  store: ChaosStoreKind = 'dynamodb',
 ): Promise<ScenarioResult> {
   const sqs = localSqs(env.sqsEndpoint);
   const { QueueUrl: queueUrl } = await sqs.send(
     new CreateQueueCommand({
-      QueueName: `chaos-${mode}-${Date.now()}`,
+      QueueName: `chaos-${store}-${mode}-${Date.now()}`,
       Attributes: { VisibilityTimeout: String(Math.ceil(settings.leaseMs / 1000)) },
     }),
   );
@@ -47,6 +49,7 @@ export async function runSqsChaos(
     return await runBrokerChaos({
       env,
       mode,
+      store,
       settings,
       scenario: 'sqs',
       workerScript,

@@ -13,7 +13,7 @@ export interface SqsWorkerConfig extends WorkerBaseConfig {
   readonly queueUrl: string;
 }
 
-const { config, log, inFlight, store, run } = startWorker<SqsWorkerConfig>();
+const { config, log, inFlight, store, run } = await startWorker<SqsWorkerConfig>();
 
 const consumer = createDedupConsumer({
   store,
