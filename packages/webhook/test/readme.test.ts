@@ -6,4 +6,5 @@ it('runs the README quick start as written, with the output it shows', async () 
   expect(output).toBeDefined();
   const stdout = await runTypeScript(code, { name: 'webhook-quick-start' });
   expect(stdout).toBe(output);
-});
+  // The example runs as its own tsx process: seconds on a loaded machine, past vitest's 5 s default.
+}, 60_000);
