@@ -4,6 +4,7 @@
  * clocks), so the CLI reads exactly what a deduper writes.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DedupStore } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
@@ -400,5 +401,73 @@ describeWithServers('oncely errors: one line, a documented exit code', () => {
     }
     const version = await oncely(['--version'], { env: {} });
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+});
+
+/** The `oncely` lines of the README's Examples block, each with the exit code its comment names. */
+async function readmeExamples(): Promise<{ args: string[]; code: number }[]> {
+  const text = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const section = text.slice(text.indexOf('## Examples'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .split('\n')
+    .filter((line) => line.startsWith('oncely '))
+    .map((line) => {
+      const [command = '', comment = ''] = line.split('#');
+      return {
+        args: command.trim().split(/\s+/).slice(1),
+        code: Number(/exit (\d)/.exec(comment)?.[1] ?? 0),
+      };
+    });
+}
+
+describeWithServers('the README examples', () => {
+  it('run as written, in order, with the exit codes they say', async () => {
+    const examples = await readmeExamples();
+    expect(examples.map(({ args }) => args[0])).toEqual([
+      'create-table',
+      'stats',
+      'list',
+      'inspect',
+      'inspect',
+      'release',
+      'inspect',
+    ]);
+    const tableName = `oncely-cli-readme-${randomUUID().slice(0, 8)}`;
+    const env = {
+      ...LOCAL_AWS_ENV,
+      ONCELY_STORE: `dynamodb://${tableName}?region=us-east-1&endpoint=${dynamodbEndpoint()}`,
+    };
+    const client = dynamoClient();
+    try {
+      const [create, ...rest] = examples;
+      expect((await oncely(create?.args ?? [], { env })).code).toBe(0);
+      const store = new DynamoDBStore({ client, tableName });
+      await store.claim('payments#evt_1', {
+        now: Date.now() - 10 * MINUTE,
+        leaseMs: MINUTE,
+        ttlMs: DAY,
+      });
+      const outputs: string[] = [];
+      for (const { args, code } of rest) {
+        const shown = await oncely(args, { env });
+        expect({ args, code: shown.code, stderr: shown.stderr }).toEqual({
+          args,
+          code,
+          stderr: code === 0 ? '' : shown.stderr,
+        });
+        outputs.push(shown.stdout);
+      }
+      expect(outputs[1]).toMatch(/^payments#evt_1 +IN_PROGRESS +ended 9m( \d+s)? ago /m);
+      expect(outputs[2]).toMatch(/^lease +ended 9m( \d+s)? ago \(stuck\)$/m);
+      expect(JSON.parse(outputs[3] ?? '')).toMatchObject({
+        storeKey: 'payments#evt_1',
+        stuck: true,
+      });
+      expect(await store.get('payments#evt_1', { now: Date.now() })).toBeUndefined();
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+      client.destroy();
+    }
   });
 });
