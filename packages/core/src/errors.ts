@@ -190,6 +190,47 @@ export class StoreError extends OncelyError {
 }
 
 /**
+ * The store's table (or its schema) does not exist: DynamoDB's `ResourceNotFoundException`,
+ * PostgreSQL's `42P01` / `3F000`. Not retryable: create it first (each store has a
+ * `createTable` helper). One class for every store, so one `instanceof` catches it.
+ *
+ * @example
+ * if (error instanceof TableNotFoundError) console.error(`create table ${error.tableName}`);
+ */
+export class TableNotFoundError extends StoreError {
+  override name = 'TableNotFoundError';
+  constructor(
+    message: string,
+    /** The table as the store addresses it, e.g. `orders-dedup` or `"app"."oncely_dedup"`. */
+    readonly tableName: string,
+    operation: StoreOperation,
+    context: OncelyErrorContext,
+  ) {
+    super(message, operation, false, context);
+  }
+}
+
+/**
+ * An effect passed to `commit` is not one the store can apply (a DynamoDB
+ * `TransactWriteItem` given to PostgreSQL, a plain object with none of the expected
+ * parts). Refused before any write; not retryable.
+ *
+ * @example
+ * if (error instanceof InvalidEffectError) console.error(`effect #${error.index}`);
+ */
+export class InvalidEffectError extends StoreError {
+  override name = 'InvalidEffectError';
+  constructor(
+    message: string,
+    /** The effect's position in the order it was added. */
+    readonly index: number,
+    context: OncelyErrorContext,
+  ) {
+    super(message, 'commit', false, context);
+  }
+}
+
+/**
  * The input could not be turned into a key or a fingerprint (a malformed body, a
  * missing field, a value of the wrong type). Nothing was claimed.
  */

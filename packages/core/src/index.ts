@@ -5,6 +5,7 @@ export { type Duration, parseDuration } from './duration.js';
 export {
   FingerprintMismatchError,
   InProgressError,
+  InvalidEffectError,
   InvalidInputError,
   InvalidKeyError,
   InvalidOptionError,
@@ -16,6 +17,7 @@ export {
   SerializationError,
   StoreError,
   type StoreOperation,
+  TableNotFoundError,
 } from './errors.js';
 export {
   type EventBase,
@@ -36,6 +38,7 @@ export {
   isClaimable,
   isExpired,
   isLeaseLive,
+  laterCopyOutcome,
 } from './record.js';
 export type { DuplicateRunResult, RunResult } from './result.js';
 export { type Backoff, retryDelayMs, sleep } from './retry.js';

@@ -1,4 +1,4 @@
-import type { CommitOptions, DedupRecord } from './store.js';
+import type { ClaimOutcome, CommitOptions, DedupRecord } from './store.js';
 import { newToken } from './token.js';
 
 /**
@@ -47,5 +47,30 @@ export function committedRecord(key: string, options: CommitOptions): DedupRecor
     expiresAt: expiresAtFor(now, options.ttlMs),
     ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
     ...(options.result === undefined ? {} : { result: options.result }),
+  };
+}
+
+/**
+ * What a later copy of a key in one `claimMany` batch is answered: a store claims each
+ * key once per batch, so when the first copy claimed it, the later copies find it held
+ * by that claim (`in_progress`); when the first copy did not claim (a duplicate, in
+ * progress, a failed write), they share its answer.
+ *
+ * @example
+ * return items.map((item, at) => (isFirst[at] ? first : laterCopyOutcome(first, item.now)));
+ */
+export function laterCopyOutcome(
+  first: PromiseSettledResult<ClaimOutcome>,
+  nowMs: number,
+): PromiseSettledResult<ClaimOutcome> {
+  if (first.status === 'rejected' || first.value.kind !== 'claimed') return first;
+  const held = first.value.record;
+  return {
+    status: 'fulfilled',
+    value: {
+      kind: 'in_progress',
+      record: held,
+      retryAfterMs: Math.max(0, held.leaseUntil - nowMs),
+    },
   };
 }

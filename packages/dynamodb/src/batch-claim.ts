@@ -5,6 +5,7 @@ import {
   type DedupRecord,
   expiresAtFor,
   isExpired,
+  laterCopyOutcome,
   newToken,
   StoreError,
 } from '@oncely/core';
@@ -166,18 +167,7 @@ function afterUpdate(
 /** The outcome of one copy: the first copy's own, or for a later copy what it finds. */
 function outcomeOf(claim: KeyClaim, item: ClaimItem): PromiseSettledResult<ClaimOutcome> {
   const outcome = claim.outcome as PromiseSettledResult<ClaimOutcome>;
-  if (item === claim.item || outcome.status === 'rejected' || outcome.value.kind !== 'claimed') {
-    return outcome;
-  }
-  const held = outcome.value.record;
-  return {
-    status: 'fulfilled',
-    value: {
-      kind: 'in_progress',
-      record: held,
-      retryAfterMs: Math.max(0, held.leaseUntil - item.now),
-    },
-  };
+  return item === claim.item ? outcome : laterCopyOutcome(outcome, item.now);
 }
 
 function rejected(reason: unknown): PromiseRejectedResult {

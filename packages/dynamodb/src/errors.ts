@@ -2,25 +2,6 @@ import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { type OncelyErrorContext, ResultTooLargeError, StoreError } from '@oncely/core';
 
 /**
- * The table does not exist (DynamoDB `ResourceNotFoundException`). Not retryable:
- * create the table first, e.g. with `createTable(client, { tableName })`.
- *
- * @example
- * if (error instanceof TableNotFoundError) console.error(`create table ${error.tableName}`);
- */
-export class TableNotFoundError extends StoreError {
-  override name = 'TableNotFoundError';
-  constructor(
-    message: string,
-    readonly tableName: string,
-    operation: StoreError['operation'],
-    context: OncelyErrorContext,
-  ) {
-    super(message, operation, false, context);
-  }
-}
-
-/**
  * The record, with its result, would exceed DynamoDB's 400 KB item limit. Refused
  * before the call; lower the deduper's `maxResultBytes` or store a smaller result.
  *
@@ -55,24 +36,6 @@ export class TransactionLimitError extends StoreError {
 }
 
 /**
- * An effect passed to `commit` is not a `TransactWriteItem` (exactly one of `Put`,
- * `Update`, `Delete`, `ConditionCheck`). Refused before the call; not retryable.
- *
- * @example
- * if (error instanceof InvalidEffectError) console.error(`effect #${error.index}`);
- */
-export class InvalidEffectError extends StoreError {
-  override name = 'InvalidEffectError';
-  constructor(
-    message: string,
-    readonly index: number,
-    context: OncelyErrorContext,
-  ) {
-    super(message, 'commit', false, context);
-  }
-}
-
-/**
  * DynamoDB cancelled the transaction for a reason other than the record's own
  * condition (an effect's condition failed, a conflicting transaction, throttling).
  * Nothing was written. `cancellationReasons` lines up with the transaction's items:
@@ -92,3 +55,6 @@ export class TransactionCancelledError extends StoreError {
     super(message, 'commit', retryable, context);
   }
 }
+
+// One class for every store (defined in core), re-exported so this package's users import it from here too.
+export { InvalidEffectError, TableNotFoundError } from '@oncely/core';

@@ -7,6 +7,7 @@ import {
   isClaimable,
   isExpired,
   isLeaseLive,
+  laterCopyOutcome,
   newToken,
   StoreError,
 } from '@oncely/core';
@@ -225,15 +226,6 @@ export async function claimMany(
     const outcome = outcomes[first.get(item.key) as number] as PromiseSettledResult<ClaimOutcome>;
     const later = seen.has(item.key);
     seen.add(item.key);
-    if (!later || outcome.status === 'rejected' || outcome.value.kind !== 'claimed') return outcome;
-    const held = outcome.value.record;
-    return {
-      status: 'fulfilled',
-      value: {
-        kind: 'in_progress',
-        record: held,
-        retryAfterMs: Math.max(0, held.leaseUntil - item.now),
-      },
-    };
+    return later ? laterCopyOutcome(outcome, item.now) : outcome;
   });
 }
