@@ -115,7 +115,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
           throw new CliError('not released', EXIT_CODES.error);
         }
       }
-      await store.delete(id);
+      // Fenced by the token shown: a record completed or taken over meanwhile is left alone.
+      const released = await store.release(id, record.token);
+      if (!released.ok) {
+        const { current } = released;
+        throw new CliError(
+          `not released: the record of "${id}" changed since it was read${current ? ` (now ${current.status}, token ${current.token})` : ' (it is gone)'}; run release again to see it`,
+          EXIT_CODES.error,
+        );
+      }
       if (globals().json) return json({ released: true, record: recordJson(record, now) });
       write(`released "${id}" (was ${record.status}): its next delivery runs the handler again\n`);
     });

@@ -1,9 +1,9 @@
-import type { DedupRecord, RecordStatus } from '@oncely/core';
+import type { DedupRecord, FencedOutcome, RecordStatus } from '@oncely/core';
 import type { StoreTarget } from './store-url.js';
 
 /**
- * What the CLI needs of a store: the store's own `get` and `delete` (the `DedupStore`
- * contract, so `inspect` and `release` read and delete exactly as the deduper would),
+ * What the CLI needs of a store: the store's own `get` and token-fenced `release` (the
+ * `DedupStore` contract, so `inspect` and `release` read and delete exactly as the deduper would),
  * plus the reads only an operator makes, each done the store's own way: a DynamoDB
  * `Scan` with a filter, a PostgreSQL `SELECT ... WHERE`, a Redis `SCAN` over the prefix.
  * Decision 0009 says why these live here and not on the stores.
@@ -13,8 +13,11 @@ export interface Operator {
   readonly target: string;
   /** The live record stored under `storeKey`, through the store's `get`. */
   get(storeKey: string, now: number): Promise<DedupRecord | undefined>;
-  /** Deletes the record, through the store's `delete`. */
-  delete(storeKey: string): Promise<void>;
+  /**
+   * Deletes the record only while `token` still owns it (the store's fenced `release`), so
+   * a record that changed after the operator saw it is left alone.
+   */
+  release(storeKey: string, token: string): Promise<FencedOutcome>;
   /** Live records matching `query`, at most `query.limit`, reading at most `query.sample` records. */
   list(query: ListQuery, progress: Progress): Promise<ListResult>;
   /** Counts by status over at most `query.sample` records. */

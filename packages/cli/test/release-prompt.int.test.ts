@@ -10,7 +10,10 @@ import { type CliIo, runCli } from '../src/index.js';
 
 const MINUTE = 60_000;
 
-function terminal(answer: string): { io: CliIo; out: () => string; err: () => string } {
+function terminal(
+  answer: string,
+  before: () => Promise<unknown> = async () => {},
+): { io: CliIo; out: () => string; err: () => string } {
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -22,7 +25,7 @@ function terminal(answer: string): { io: CliIo; out: () => string; err: () => st
   stderr.on('data', (chunk) => {
     err += chunk;
     // Answer once the question is on screen, as a person would.
-    if (String(chunk).includes('[y/N]')) stdin.write(`${answer}\n`);
+    if (String(chunk).includes('[y/N]')) void before().then(() => stdin.write(`${answer}\n`));
   });
   const env = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
   return {
@@ -66,5 +69,31 @@ describeWithServers('oncely release on a terminal', () => {
       `released "${ns}#k" (was IN_PROGRESS): its next delivery runs the handler again\n`,
     );
     expect(await table.store.get(`${ns}#k`, { now: Date.now() })).toBeUndefined();
+  });
+
+  it('leaves alone a record taken over while the prompt waited (exit 1)', async () => {
+    const ns = table.namespace();
+    const key = `${ns}#k`;
+    await table.store.claim(key, {
+      now: Date.now() - 10 * MINUTE,
+      leaseMs: MINUTE,
+      ttlMs: 60 * MINUTE,
+    });
+    let taker = '';
+    const session = terminal('y', async () => {
+      const claim = await table.store.claim(key, {
+        now: Date.now(),
+        leaseMs: MINUTE,
+        ttlMs: 60 * MINUTE,
+      });
+      if (claim.kind === 'claimed') taker = claim.token;
+    });
+    const code = await runCli(['release', 'k', '--namespace', ns, '--store', url()], session.io);
+    expect(code).toBe(1);
+    expect(taker).not.toBe('');
+    expect(session.err()).toContain(
+      `oncely: not released: the record of "${key}" changed since it was read (now IN_PROGRESS, token ${taker}); run release again to see it\n`,
+    );
+    expect((await table.store.get(key, { now: Date.now() }))?.token).toBe(taker);
   });
 });

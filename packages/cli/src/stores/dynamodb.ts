@@ -22,7 +22,7 @@ type Item = Record<string, AttributeValue>;
 const PAGE_ITEMS = 1000;
 
 /**
- * The DynamoDB operator: `get` and `delete` through `DynamoDBStore`, `list` and `stats`
+ * The DynamoDB operator: `get` and `release` through `DynamoDBStore`, `list` and `stats`
  * through a paged `Scan` with a `FilterExpression` (status, lease, expiry, key prefix, the
  * static sort key), reading at most the sample. Internal.
  */
@@ -105,7 +105,7 @@ export function dynamodbOperator(target: DynamoDBTarget): Operator {
   return {
     target: `DynamoDB table "${tableName}"`,
     get: (storeKey, now) => store.get(storeKey, { now }),
-    delete: (storeKey) => store.delete(storeKey),
+    release: (storeKey, token) => store.release(storeKey, token),
 
     async list(query: ListQuery, progress: Progress): Promise<ListResult> {
       const filter = prefixFilter(query.prefix);

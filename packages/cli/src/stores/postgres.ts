@@ -5,7 +5,7 @@ import type { ListQuery, ListResult, Operator, StatsResult } from '../operator.j
 import type { PostgresTarget } from '../store-url.js';
 
 /**
- * The PostgreSQL operator: `get` and `delete` through `PostgresStore`, `list` as one
+ * The PostgreSQL operator: `get` and `release` through `PostgresStore`, `list` as one
  * `SELECT ... WHERE` status / lease / expiry / key prefix in the database, `stats` as one
  * aggregate over at most the sample. Internal.
  */
@@ -24,7 +24,7 @@ export function postgresOperator(target: PostgresTarget): Operator {
   return {
     target: `PostgreSQL table "${shown}"`,
     get: (storeKey, now) => store.get(storeKey, { now }),
-    delete: (storeKey) => store.delete(storeKey),
+    release: (storeKey, token) => store.release(storeKey, token),
 
     async list(query: ListQuery): Promise<ListResult> {
       // One query in the database (its own scan, not bounded by --sample); one row more
