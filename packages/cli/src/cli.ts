@@ -7,7 +7,7 @@ import { CliError, EXIT_CODES, usage } from './exit-codes.js';
 import { expiresText, leaseText, recordJson, resultBytes, table } from './format.js';
 import { type Operator, openOperator } from './operator.js';
 import { scanProgress } from './progress.js';
-import { parseStoreUrl } from './store-url.js';
+import { describeTarget, parseStoreUrl } from './store-url.js';
 
 /** Where the CLI reads and writes; the binary passes the process's own. */
 export interface CliIo {
@@ -45,6 +45,8 @@ const version = (
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let operator: Operator | undefined;
+  /** What the records are in, for error messages, once the URL is parsed. */
+  let where: string | undefined;
   const write = (text: string): void => {
     io.stdout.write(text);
   };
@@ -65,7 +67,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 
   const globals = () => program.opts<GlobalOptions>();
   const open = async () => {
-    operator = await openOperator(parseStoreUrl(globals().store ?? io.env.ONCELY_STORE));
+    const target = parseStoreUrl(globals().store ?? io.env.ONCELY_STORE);
+    where = describeTarget(target);
+    operator = await openOperator(target);
     return operator;
   };
   const storeKey = (key: string) => {
@@ -262,7 +266,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       // Commander has printed its message (or the help, or the version) already.
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
-    const { message, code } = describeError(error, operator?.target);
+    const { message, code } = describeError(error, where);
     io.stderr.write(`oncely: ${message}\n`);
     return code;
   } finally {

@@ -12,6 +12,7 @@ export { CliError, EXIT_CODES, type ExitCode } from './exit-codes.js';
 export {
   DEFAULT_POSTGRES_TABLE,
   type DynamoDBTarget,
+  describeTarget,
   type PostgresTarget,
   parseStoreUrl,
   type RedisTarget,

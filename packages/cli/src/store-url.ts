@@ -133,6 +133,24 @@ function redisTarget(url: URL): RedisTarget {
   return { kind: 'redis', url: connection.href, prefix };
 }
 
+/**
+ * How messages name the records' place: `DynamoDB table "oncely"`,
+ * `PostgreSQL table "app.oncely_dedup"`, `Redis keys "oncely:*" at cache:6379`.
+ *
+ * @example
+ * describeTarget(parseStoreUrl('dynamodb://oncely')); // 'DynamoDB table "oncely"'
+ */
+export function describeTarget(target: StoreTarget): string {
+  switch (target.kind) {
+    case 'dynamodb':
+      return `DynamoDB table "${target.tableName}"`;
+    case 'postgres':
+      return `PostgreSQL table "${target.schema === undefined ? '' : `${target.schema}.`}${target.tableName}"`;
+    case 'redis':
+      return `Redis keys "${target.prefix ?? 'oncely:'}*" at ${new URL(target.url).host}`;
+  }
+}
+
 /** The URL with any password replaced, for messages. */
 export function redact(text: string): string {
   return text.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');

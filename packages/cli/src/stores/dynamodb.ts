@@ -14,7 +14,7 @@ import {
   type Progress,
   type StatsResult,
 } from '../operator.js';
-import type { DynamoDBTarget } from '../store-url.js';
+import { type DynamoDBTarget, describeTarget } from '../store-url.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -103,7 +103,7 @@ export function dynamodbOperator(target: DynamoDBTarget): Operator {
   }
 
   return {
-    target: `DynamoDB table "${tableName}"`,
+    target: describeTarget(target),
     get: (storeKey, now) => store.get(storeKey, { now }),
     release: (storeKey, token) => store.release(storeKey, token),
 

@@ -2,7 +2,7 @@ import type { DedupRecord } from '@oncely/core';
 import { createTable, PostgresStore } from '@oncely/postgres';
 import pg from 'pg';
 import type { ListQuery, ListResult, Operator, StatsResult } from '../operator.js';
-import type { PostgresTarget } from '../store-url.js';
+import { describeTarget, type PostgresTarget } from '../store-url.js';
 
 /**
  * The PostgreSQL operator: `get` and `release` through `PostgresStore`, `list` as one
@@ -22,7 +22,7 @@ export function postgresOperator(target: PostgresTarget): Operator {
   const shown = schema === undefined ? tableName : `${schema}.${tableName}`;
 
   return {
-    target: `PostgreSQL table "${shown}"`,
+    target: describeTarget(target),
     get: (storeKey, now) => store.get(storeKey, { now }),
     release: (storeKey, token) => store.release(storeKey, token),
 
