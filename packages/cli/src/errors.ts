@@ -77,7 +77,9 @@ export function describeError(
       typeof network.address === 'string'
         ? ` at ${network.address}${typeof network.port === 'number' ? `:${network.port}` : ''}`
         : '';
-    return fail(`cannot reach ${where}${address} (${String(network.code)})`);
+    return fail(
+      `cannot reach ${where}${where.endsWith(address.slice(4)) ? '' : address} (${String(network.code)})`,
+    );
   }
   return fail(`${where}: ${firstLine(messageOf(causes)) || 'failed'}`);
 }
