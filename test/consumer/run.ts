@@ -36,6 +36,7 @@ const PACKAGES = [
   'core',
   'dynamodb',
   'postgres',
+  'redis',
   'sqs',
   'kafka',
   'webhook',
@@ -74,6 +75,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/telemetry': 'base',
   '@oncely/telemetry/powertools': 'base',
   '@oncely/telemetry/opentelemetry': 'extras',
+  '@oncely/redis': 'base',
   '@oncely/cli': 'base',
   '@oncely/cdk': 'base',
 };
@@ -90,6 +92,8 @@ const ABSENT_IN_BASE = [
   'vitest',
   '@opentelemetry/api',
   '@aws-lambda-powertools/metrics',
+  'ioredis',
+  'iovalkey',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -99,7 +103,7 @@ import { SQS_FORM_LIMITS } from '@oncely/sqs/testing/scenarios';
 import { describeWebhookScenarios, serveHono } from '@oncely/webhook/testing';
 import { expect, it } from 'vitest';
 
-describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }));
+describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), { transactional: true });
 // The SQS suite needs an SQS server: loaded here, run by the repository's own tests.
 it('loads the SQS scenario suite', () => {
   expect(Object.keys(SQS_FORM_LIMITS)).toEqual(['lambda', 'middy', 'powertools', 'worker']);
@@ -217,6 +221,24 @@ import { openTelemetry } from '@oncely/telemetry/opentelemetry';
 import { powertools } from '@oncely/telemetry/powertools';
 export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {}, telemetry: openTelemetry({ keys: 'hash' }) });
 export const handler = createSqsHandler({ store: new MemoryStore(), handler: async () => 1, ...powertools({ metrics: new Metrics({ namespace: 'n' }), logger: new Logger() }) });`,
+  },
+  'redis.ts': {
+    phase: 'base',
+    code: `import { createDeduper } from '@oncely/core';
+import { RedisStore } from '@oncely/redis';
+import { createClient } from 'redis';
+const client = createClient({ url: 'redis://127.0.0.1:6379' });
+export const deduper = createDeduper({ store: new RedisStore({ client }), namespace: 'n' });
+// @ts-expect-error a URL is not a client
+new RedisStore({ client: 'redis://127.0.0.1:6379' });`,
+  },
+  'redis-extras.ts': {
+    phase: 'extras',
+    code: `import { fromIoredis, RedisStore } from '@oncely/redis';
+import { Redis } from 'ioredis';
+import { Valkey } from 'iovalkey';
+export const ioredis = new RedisStore({ client: new Redis({ lazyConnect: true }) });
+export const iovalkey = new RedisStore({ client: fromIoredis(new Valkey({ lazyConnect: true })) });`,
   },
   'core-testing.ts': {
     phase: 'extras',

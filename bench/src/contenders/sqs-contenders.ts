@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -154,28 +155,43 @@ export const powertools: SqsContender = {
   name: 'Powertools (makeIdempotent + processPartialResponse)',
   table: 'powertools',
   handlerRuns: 'unique',
-  createInstance({ client, tableName, reportFailure }, work) {
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'messageId',
-      expiresAfterSeconds: 86_400,
-    });
-    const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-    const processor = new BatchProcessor(EventType.SQS);
-    const processRecord = makeIdempotent((record: SQSRecord) => work(record), {
-      persistenceStore,
-      config,
-    });
-    return async (event, context) => {
-      config.registerLambdaContext(context);
-      const response = await processPartialResponse(event, processRecord, processor, { context });
-      const errors = processor.errors;
-      response.batchItemFailures.forEach((failure, index) => {
-        reportFailure(failure.itemIdentifier, errors[index]);
-      });
-      return response;
-    };
-  },
+  createInstance: ({ client, tableName, reportFailure }, work) =>
+    powertoolsHandler(
+      new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+      work,
+      reportFailure,
+    ),
 };
+
+/**
+ * One Powertools instance's handler on `persistenceStore` (DynamoDB's, or the cache
+ * layer on Redis): `makeIdempotent` on the record handler, keyed by `messageId`, inside
+ * `processPartialResponse` with a `BatchProcessor` of its own (it holds the batch's state).
+ */
+export function powertoolsHandler(
+  persistenceStore: BasePersistenceLayer,
+  work: RecordWork,
+  reportFailure: SqsContenderDeps['reportFailure'],
+): LambdaSqsHandler {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'messageId',
+    expiresAfterSeconds: 86_400,
+  });
+  const processor = new BatchProcessor(EventType.SQS);
+  const processRecord = makeIdempotent((record: SQSRecord) => work(record), {
+    persistenceStore,
+    config,
+  });
+  return async (event, context) => {
+    config.registerLambdaContext(context);
+    const response = await processPartialResponse(event, processRecord, processor, { context });
+    const errors = processor.errors;
+    response.batchItemFailures.forEach((failure, index) => {
+      reportFailure(failure.itemIdentifier, errors[index]);
+    });
+    return response;
+  };
+}
 
 /** Every contender, in table order. */
 export const SQS_CONTENDERS: readonly SqsContender[] = [

@@ -1,9 +1,6 @@
-import { countRequests, type RequestCounter } from '@oncely/test-support/request-counter';
-import type { SQSRecord } from 'aws-lambda';
+import { countRequests } from '@oncely/test-support/request-counter';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
-import { lambdaContext } from '../contenders/lambda-context.js';
 import {
-  type LambdaSqsHandler,
   oncelyNormal,
   oncelyPerMessage,
   oncelyTransactional,
@@ -11,17 +8,21 @@ import {
   SQS_CONTENDERS,
   type SqsContender,
 } from '../contenders/sqs-contenders.js';
-import { buildSqsBatches, type SqsBatch } from '../contenders/sqs-events.js';
 import { startDelayProxy } from '../delay-proxy.js';
-import type {
-  BenchContext,
-  ContenderRow,
-  Scenario,
-  ScenarioReport,
-  TargetCheck,
-} from '../framework/scenario.js';
+import type { BenchContext, Scenario, ScenarioReport, TargetCheck } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';
-import { measurePhase, type Phase, type PhaseSummary, summarizePhases } from '../measure/phase.js';
+import { type PhaseSummary, summarizePhases } from '../measure/phase.js';
+import {
+  type BatchRequests,
+  failureNotes,
+  type LambdaEntry,
+  lambdaTable,
+  prepareEntry,
+  probeBatchRequests,
+  type RoundSettings,
+  runRounds,
+} from './lambda-rounds.js';
+import { cpuTarget, p99Target, throughputTarget } from './lambda-targets.js';
 
 /** Sizes of the Lambda SQS scenarios, full and quick. */
 export const LAMBDA_SQS_SETTINGS = {
@@ -31,13 +32,6 @@ export const LAMBDA_SQS_SETTINGS = {
 
 /** Slow variants run this share of the batches, to keep the whole bench short. */
 const SLOW_VARIANT_SHARE = 0.5;
-
-interface Settings {
-  readonly batchesPerRound: number;
-  readonly rounds: number;
-  readonly warmupBatches: number;
-  readonly invocationsInFlight: number;
-}
 
 /** What differs between the two Lambda SQS scenarios. */
 interface LambdaSqsVariant {
@@ -58,29 +52,6 @@ interface LambdaSqsVariant {
     expected: number,
     perBatch: BatchRequests,
   ) => TargetCheck[];
-}
-
-/** DynamoDB requests of one batch of 10 under oncely (batched): all new, then all redelivered. */
-interface BatchRequests {
-  readonly fresh: number;
-  readonly redelivered: number;
-}
-
-/** The record handler every contender runs: parse the order, compute with it. */
-async function handleOrder(record: SQSRecord): Promise<number> {
-  const order = JSON.parse(record.body) as { orderId: string; amount: number };
-  return order.amount * 2 + order.orderId.length;
-}
-
-/** A contender ready to run: its instances, its request counter. */
-interface Prepared {
-  readonly contender: SqsContender;
-  readonly instances: LambdaSqsHandler[];
-  readonly requests: RequestCounter;
-  runs: number;
-  /** Records reported failed in this pass, with their causes. */
-  readonly failures: { readonly messageId: string; readonly cause: string }[];
-  readonly close: () => void;
 }
 
 function lambdaSqsScenario(variant: LambdaSqsVariant): Scenario {
@@ -105,14 +76,14 @@ function lambdaSqsScenario(variant: LambdaSqsVariant): Scenario {
           : await startDelayProxy({ target: server, delayMs: variant.delayMs });
       const admin = benchDynamoClient(server);
       const tables = new BenchTables(admin, variant.name);
-      const prepared: Prepared[] = [];
+      const prepared: LambdaEntry[] = [];
       try {
         for (const contender of SQS_CONTENDERS) {
           prepared.push(await prepare(contender, proxy?.endpoint ?? server, tables, settings));
         }
         return await measure(variant, context, settings, prepared);
       } finally {
-        for (const entry of prepared) entry.close();
+        for (const entry of prepared) await entry.close();
         await tables.dropAll();
         admin.destroy();
         await proxy?.close();
@@ -126,8 +97,8 @@ async function prepare(
   contender: SqsContender,
   endpoint: string,
   tables: BenchTables,
-  settings: Settings,
-): Promise<Prepared> {
+  settings: RoundSettings,
+): Promise<LambdaEntry> {
   // Each contender has its own client (and connection pool), shared by its instances.
   const client = benchDynamoClient(endpoint);
   const tableName =
@@ -136,93 +107,36 @@ async function prepare(
       : contender.table === 'oncely'
         ? await tables.create('oncely')
         : '';
-  const entry: Prepared = {
-    contender,
-    requests: countRequests(client),
-    runs: 0,
-    failures: [],
-    instances: [],
-    close: () => client.destroy(),
-  };
-  const work = (record: SQSRecord) => {
-    entry.runs++;
-    return handleOrder(record);
-  };
-  for (let index = 0; index < settings.invocationsInFlight; index++) {
-    const reportFailure = (messageId: string, cause: unknown) => {
-      entry.failures.push({ messageId, cause: describeCause(cause) });
-    };
-    entry.instances.push(contender.createInstance({ client, tableName, reportFailure }, work));
-  }
-  return entry;
+  return prepareEntry(
+    {
+      name: contender.name,
+      handlerRuns: contender.handlerRuns,
+      requests: countRequests(client),
+      close: () => client.destroy(),
+    },
+    settings.invocationsInFlight,
+    (work, reportFailure) => contender.createInstance({ client, tableName, reportFailure }, work),
+  );
 }
 
 async function measure(
   variant: LambdaSqsVariant,
   context: BenchContext,
-  settings: Settings,
-  prepared: readonly Prepared[],
+  settings: RoundSettings,
+  prepared: readonly LambdaEntry[],
 ): Promise<ScenarioReport> {
-  const phases = new Map<string, Phase[]>(prepared.map((entry) => [entry.contender.name, []]));
-  const failures = new Map<string, string[]>(prepared.map((entry) => [entry.contender.name, []]));
-  let expectedRequests = Number.NaN;
-  let duplicateShare = Number.NaN;
-  const rounds = settings.rounds + 1;
-  for (let round = 0; round < rounds; round++) {
-    const warmup = round === 0;
-    const plan = buildSqsBatches({
-      round: `${variant.name}-r${round}`,
-      batches: warmup ? settings.warmupBatches : settings.batchesPerRound,
-      settledGap: settings.invocationsInFlight,
-    });
-    const total = plan.unique + plan.duplicates;
-    // Claim mode: a new message costs 2 requests, a duplicate 1.
-    expectedRequests = (2 * plan.unique + plan.duplicates) / total;
-    duplicateShare = plan.duplicates / total;
-    for (let index = 0; index < prepared.length; index++) {
-      // Rotate the order each round, so a busy moment of the machine hits everyone.
-      const entry = prepared[(round + index) % prepared.length] as Prepared;
-      const phase = await runContender(entry, plan.batches, settings, {
-        unique: plan.unique,
-        total,
-      });
-      if (!warmup) {
-        phases.get(entry.contender.name)?.push(phase);
-        failures.get(entry.contender.name)?.push(...entry.failures.map((f) => f.cause));
-      }
-    }
-    context.log(`${variant.name}: round ${round + 1}/${rounds}${warmup ? ' (warmup)' : ''} done`);
-  }
+  const result = await runRounds(variant.name, prepared, settings, context.log);
+  const { phases, failures, duplicateShare, expectedRequests } = result;
   const summaries = new Map([...phases].map(([name, list]) => [name, summarizePhases(list)]));
   const perBatch = await probeBatchRequests(
-    prepared.find((entry) => entry.contender === oncelyNormal) as Prepared,
+    prepared.find((entry) => entry.name === oncelyNormal.name) as LambdaEntry,
     variant.name,
   );
   return {
     scenario: variant.name,
     title: variant.title,
     baseline: powertools.name,
-    columns: [
-      { key: 'perSecond', header: 'msg/s', ratio: true },
-      { key: 'p50', header: 'p50 batch ms', digits: 1 },
-      { key: 'p99', header: 'p99 batch ms', digits: 1 },
-      { key: 'requests', header: 'DynamoDB req/msg', digits: 2 },
-      { key: 'cpu', header: 'CPU ms/msg', digits: 3 },
-      { key: 'failed', header: 'failed records' },
-    ],
-    rows: [...summaries].map(
-      ([contender, summary]): ContenderRow => ({
-        contender,
-        figures: {
-          perSecond: summary.perSecond,
-          p50: summary.p50Ms,
-          p99: summary.p99Ms,
-          requests: summary.requestsPerMessage,
-          cpu: summary.cpuMsPerMessage,
-          failed: failures.get(contender)?.length ?? 0,
-        },
-      }),
-    ),
+    ...lambdaTable(result, { requestsHeader: 'DynamoDB req/msg' }),
     targets: variant.targets(summaries, expectedRequests, perBatch),
     settings: {
       ...settings,
@@ -244,128 +158,6 @@ async function measure(
   };
 }
 
-/** Counts the requests of one batch of 10 new records, then of its redelivery. */
-async function probeBatchRequests(entry: Prepared, name: string): Promise<BatchRequests> {
-  const { batches } = buildSqsBatches({
-    round: `${name}-probe`,
-    batches: 1,
-    settledGap: 1,
-    duplicatesPerBatch: 0,
-  });
-  const event = (batches[0] as SqsBatch).event;
-  const instance = entry.instances[0] as LambdaSqsHandler;
-  entry.requests.reset();
-  await instance(event, lambdaContext());
-  const fresh = entry.requests.total;
-  entry.requests.reset();
-  await instance(event, lambdaContext());
-  return { fresh, redelivered: entry.requests.total };
-}
-
-async function runContender(
-  entry: Prepared,
-  batches: readonly SqsBatch[],
-  settings: Settings,
-  counts: { readonly unique: number; readonly total: number },
-): Promise<Phase> {
-  // Failures are kept on the entry for the caller; they do not make a pass invalid.
-  entry.runs = 0;
-  entry.failures.length = 0;
-  const free = [...entry.instances];
-  const finished = batches.map(() => deferred());
-  const phase = await measurePhase(
-    batches,
-    async (batch, index) => {
-      const instance = free.pop() as LambdaSqsHandler;
-      try {
-        await instance(batch.event, lambdaContext());
-      } finally {
-        free.push(instance);
-        finished[index]?.resolve();
-      }
-    },
-    {
-      concurrency: settings.invocationsInFlight,
-      requests: entry.requests,
-      messagesPerItem: 10,
-      before: (index) => {
-        const after = batches[index]?.after;
-        return after === undefined ? undefined : finished[after]?.promise;
-      },
-    },
-  );
-  const expectedRuns = entry.contender.handlerRuns === 'unique' ? counts.unique : counts.total;
-  const failed = entry.failures.length;
-  // A failed record is redelivered later, so it is no error of the bench; but a handler
-  // that ran more often than the messages allow is a double effect, and fewer runs than
-  // the successes need is a lost message.
-  if (entry.runs > expectedRuns || entry.runs < expectedRuns - failed) {
-    throw new Error(
-      `${entry.contender.name}: the handler ran ${entry.runs} times, expected ${expectedRuns} (${failed} records failed)`,
-    );
-  }
-  return phase;
-}
-
-/** One line per contender whose records failed, with each distinct cause and its count. */
-function failureNotes(failures: ReadonlyMap<string, readonly string[]>): string[] {
-  return [...failures]
-    .filter(([, causes]) => causes.length > 0)
-    .map(([contender, causes]) => {
-      const counts = new Map<string, number>();
-      for (const cause of causes) counts.set(cause, (counts.get(cause) ?? 0) + 1);
-      const listed = [...counts].map(([cause, count]) => `${count}× ${cause}`).join('; ');
-      return `Failed under ${contender}: ${listed}`;
-    });
-}
-
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  const inner = cause.cause instanceof Error ? `: ${cause.cause.name}: ${cause.cause.message}` : '';
-  return `${cause.name}: ${cause.message}${inner}`;
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-const perSecond = (summaries: ReadonlyMap<string, PhaseSummary>, contender: SqsContender) =>
-  summaries.get(contender.name)?.perSecond ?? Number.NaN;
-const p99 = (summaries: ReadonlyMap<string, PhaseSummary>, contender: SqsContender) =>
-  summaries.get(contender.name)?.p99Ms ?? Number.NaN;
-
-function throughputTarget(
-  summaries: ReadonlyMap<string, PhaseSummary>,
-  contender: SqsContender,
-  atLeast: number,
-): TargetCheck {
-  const ratio = perSecond(summaries, contender) / perSecond(summaries, powertools);
-  return {
-    figure: `${contender.name} msg/s vs Powertools`,
-    target: `≥ ${atLeast.toFixed(1)}x`,
-    actual: `${ratio.toFixed(2)}x`,
-    met: ratio >= atLeast,
-  };
-}
-
-function p99Target(
-  summaries: ReadonlyMap<string, PhaseSummary>,
-  contender: SqsContender,
-): TargetCheck {
-  const mine = p99(summaries, contender);
-  const theirs = p99(summaries, powertools);
-  return {
-    figure: `${contender.name} p99 batch latency vs Powertools`,
-    target: 'no worse',
-    actual: `${mine.toFixed(1)} ms vs ${theirs.toFixed(1)} ms`,
-    met: mine <= theirs,
-  };
-}
-
 function requestsTarget(
   summaries: ReadonlyMap<string, PhaseSummary>,
   contender: SqsContender,
@@ -378,21 +170,6 @@ function requestsTarget(
     target: wanted,
     actual: actual.toFixed(2),
     met: Math.abs(actual - expected) < 0.005,
-  };
-}
-
-function cpuTarget(
-  summaries: ReadonlyMap<string, PhaseSummary>,
-  contender: SqsContender,
-  atMost: number,
-): TargetCheck {
-  const cpu = (of: SqsContender) => summaries.get(of.name)?.cpuMsPerMessage ?? Number.NaN;
-  const ratio = cpu(contender) / cpu(powertools);
-  return {
-    figure: `${contender.name} client CPU per message vs Powertools`,
-    target: `≤ ${atMost.toFixed(1)}x`,
-    actual: `${ratio.toFixed(2)}x (${cpu(contender).toFixed(3)} vs ${cpu(powertools).toFixed(3)} ms)`,
-    met: ratio <= atMost,
   };
 }
 
@@ -420,9 +197,9 @@ export const lambdaSqsDirectScenario = lambdaSqsScenario({
   delayMs: undefined,
   invocationsInFlight: 4,
   targets: (summaries, expected, perBatch) => [
-    throughputTarget(summaries, oncelyNormal, 2.0),
-    cpuTarget(summaries, oncelyNormal, 0.4),
-    p99Target(summaries, oncelyNormal),
+    throughputTarget(summaries, oncelyNormal, powertools, 2.0),
+    cpuTarget(summaries, oncelyNormal, powertools, 0.4),
+    p99Target(summaries, oncelyNormal, powertools),
     ...perBatchTargets(oncelyNormal, perBatch),
     requestsTarget(
       summaries,
@@ -442,9 +219,9 @@ export const lambdaSqsLatencyScenario = lambdaSqsScenario({
   delayMs: 5,
   invocationsInFlight: 1,
   targets: (summaries) => [
-    throughputTarget(summaries, oncelyNormal, 1.3),
-    p99Target(summaries, oncelyNormal),
-    throughputTarget(summaries, oncelyTransactional, 1.6),
+    throughputTarget(summaries, oncelyNormal, powertools, 1.3),
+    p99Target(summaries, oncelyNormal, powertools),
+    throughputTarget(summaries, oncelyTransactional, powertools, 1.6),
   ],
 });
 
@@ -461,8 +238,8 @@ export const lambdaSqsLatency20Scenario = lambdaSqsScenario({
   invocationsInFlight: 1,
   slow: true,
   targets: (summaries) => [
-    throughputTarget(summaries, oncelyNormal, 1.0),
-    p99Target(summaries, oncelyNormal),
-    throughputTarget(summaries, oncelyTransactional, 1.6),
+    throughputTarget(summaries, oncelyNormal, powertools, 1.0),
+    p99Target(summaries, oncelyNormal, powertools),
+    throughputTarget(summaries, oncelyTransactional, powertools, 1.6),
   ],
 });

@@ -4,6 +4,7 @@ import { MemoryStore } from '../src/index.js';
 
 describeStoreConformance('MemoryStore', () => ({ store: new MemoryStore() }), {
   batch: true,
+  transactional: true,
   // The hook a store's own cases use: they run inside the suite, on the store it made.
   extraTests: (store) => {
     it('hands extra tests the store under test', async () => {

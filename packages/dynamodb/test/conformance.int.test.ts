@@ -30,7 +30,7 @@ describeWithServers('DynamoDBStore on DynamoDB Local', () => {
         },
       };
     },
-    { batch: true },
+    { batch: true, transactional: true },
   );
 
   describeStoreConformance(
@@ -46,6 +46,6 @@ describeWithServers('DynamoDBStore on DynamoDB Local', () => {
         },
       };
     },
-    { batch: true },
+    { batch: true, transactional: true },
   );
 });

@@ -9,6 +9,6 @@ describeWithServers('PostgresStore on PostgreSQL', () => {
       const fresh = await freshSchema();
       return { store: fresh.store, teardown: () => fresh.drop() };
     },
-    { batch: true },
+    { batch: true, transactional: true },
   );
 });

@@ -23,6 +23,13 @@ export interface ConformanceOptions {
    */
   readonly batch?: boolean;
   /**
+   * The store implements `commit` (transactional mode): its test runs, and fails if
+   * `commit` is missing. Without it the suite checks that the store has no `commit`, so a
+   * store never goes untested by forgetting to declare it.
+   * @default false
+   */
+  readonly transactional?: boolean;
+  /**
    * Registers the store's own tests inside the suite, after the shared ones; `store()`
    * returns the store under test once the suite's `beforeAll` has made it. For what only
    * this store promises (an item layout, a limit), so it is tested next to the contract.
@@ -252,29 +259,44 @@ export function describeStoreConformance(
 
     if (options.batch) describe('batch operations', () => describeBatchConformance(() => store));
 
-    it('commits atomically when the store supports transactional mode', async (context) => {
-      if (typeof store.commit !== 'function') {
-        context.skip();
-        return;
-      }
-      const k = key();
-      const first = await store.commit(k, {
-        ttlMs: TTL,
-        now: T0,
-        result: 'r1',
-        fingerprint: 'f1',
-        effects: [],
+    if (!options.transactional) {
+      it('has no commit(), as declared (pass transactional: true to test one)', () => {
+        expect(store.commit).toBeUndefined();
       });
-      expect(first.kind).toBe('committed');
-      const second = await store.commit(k, { ttlMs: TTL, now: T0 + 1, result: 'r2', effects: [] });
-      expect(second.kind).toBe('duplicate');
-      expect(second.record).toMatchObject({ status: 'COMPLETED', result: 'r1', fingerprint: 'f1' });
-      const busy = key();
-      claimed(await claim(busy));
-      expect((await store.commit(busy, { ttlMs: TTL, now: T0 + 1, effects: [] })).kind).toBe(
-        'in_progress',
-      );
-    });
+    }
+
+    if (options.transactional) {
+      it('commits atomically (transactional mode)', async () => {
+        if (typeof store.commit !== 'function')
+          throw new Error('declared transactional, but has no commit()');
+        const k = key();
+        const first = await store.commit(k, {
+          ttlMs: TTL,
+          now: T0,
+          result: 'r1',
+          fingerprint: 'f1',
+          effects: [],
+        });
+        expect(first.kind).toBe('committed');
+        const second = await store.commit(k, {
+          ttlMs: TTL,
+          now: T0 + 1,
+          result: 'r2',
+          effects: [],
+        });
+        expect(second.kind).toBe('duplicate');
+        expect(second.record).toMatchObject({
+          status: 'COMPLETED',
+          result: 'r1',
+          fingerprint: 'f1',
+        });
+        const busy = key();
+        claimed(await claim(busy));
+        expect((await store.commit(busy, { ttlMs: TTL, now: T0 + 1, effects: [] })).kind).toBe(
+          'in_progress',
+        );
+      });
+    }
 
     options.extraTests?.(() => store);
   });
