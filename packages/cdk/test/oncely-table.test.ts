@@ -59,7 +59,7 @@ beforeAll(() => {
   synth();
 }, 60_000);
 
-describe('OncelyTable', () => {
+describe('OncelyTable', { timeout: 30_000 }, () => {
   it("declares the store's table: pk, TTL on expiresAt, on-demand, point-in-time recovery, retained", () => {
     const { template } = synth();
     template.hasResource('AWS::DynamoDB::Table', {
@@ -146,7 +146,7 @@ describe('OncelyTable', () => {
   });
 });
 
-describe('the other declarations of the table', () => {
+describe('the other declarations of the table', { timeout: 30_000 }, () => {
   const construct = () => shapeOf(tableOf(synth().template));
 
   it('the example SAM template declares the same table as the construct', async () => {

@@ -1,4 +1,5 @@
 import { type AttributeNames, DYNAMODB_STORE_DEFAULTS, type SortKey } from '@oncely/dynamodb';
+import { REDIS_STORE_DEFAULTS } from '@oncely/redis';
 import { usage } from './exit-codes.js';
 
 /** Where the records are, as parsed from `--store` / `ONCELY_STORE`. */
@@ -147,7 +148,7 @@ export function describeTarget(target: StoreTarget): string {
     case 'postgres':
       return `PostgreSQL table "${target.schema === undefined ? '' : `${target.schema}.`}${target.tableName}"`;
     case 'redis':
-      return `Redis keys "${target.prefix ?? 'oncely:'}*" at ${new URL(target.url).host}`;
+      return `Redis keys "${target.prefix ?? REDIS_STORE_DEFAULTS.keyPrefix}*" at ${new URL(target.url).host}`;
   }
 }
 

@@ -9,14 +9,17 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DedupStore } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
 import { createTable as createPostgresTable, PostgresStore } from '@oncely/postgres';
+import { RedisStore } from '@oncely/redis';
 import {
   describeWithServers,
   dynamoClient,
   dynamodbEndpoint,
   postgresUrl,
+  redisUrl,
 } from '@oncely/test-support/servers';
 import { freshTable } from '@oncely/test-support/tables';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BinRun, buildCli, LOCAL_AWS_ENV, oncely } from './binary.js';
 
@@ -30,8 +33,8 @@ beforeAll(buildCli, 180_000);
 interface Target {
   readonly url: string;
   readonly store: DedupStore;
-  /** A URL of the same store kind whose table does not exist. */
-  readonly missingTableUrl: string;
+  /** A URL of the same store kind whose table does not exist (Redis has no table). */
+  readonly missingTableUrl?: string;
   /** How the CLI names the table in messages. */
   readonly shown: string;
 }
@@ -220,7 +223,11 @@ function describeCommands(name: string, open: () => Promise<Target & { close(): 
       expect((await run('release', 'gone', '--namespace', ns, '--yes')).code).toBe(3);
     });
 
-    it('a missing table is one line and exit 1', async () => {
+    it('a missing table is one line and exit 1 (Redis: there is no table to miss)', async () => {
+      if (target.missingTableUrl === undefined) {
+        expect((await run('create-table')).stdout).toMatch(/^Redis needs no table/);
+        return;
+      }
       const shown = await oncely(['inspect', 'k', '--store', target.missingTableUrl], {
         env: LOCAL_AWS_ENV,
       });
@@ -267,6 +274,24 @@ describeWithServers('the oncely binary', () => {
       async close() {
         await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
         await pool.end();
+      },
+    };
+  });
+});
+
+describeWithServers('the oncely binary on Redis', () => {
+  describeCommands('Redis', async () => {
+    const keyPrefix = `oncely-cli-${randomUUID().slice(0, 8)}:`;
+    const client = await createClient({ url: redisUrl() }).connect();
+    return {
+      url: withParams(redisUrl(), { prefix: keyPrefix }),
+      store: new RedisStore({ client, keyPrefix }),
+      shown: `Redis keys "${keyPrefix}*" at ${new URL(redisUrl()).host}`,
+      async close() {
+        for await (const keys of client.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 1000 })) {
+          if (keys.length > 0) await client.del(keys);
+        }
+        client.destroy();
       },
     };
   });
@@ -348,6 +373,14 @@ describeWithServers('oncely errors: one line, a documented exit code', () => {
     expect(shown.code).toBe(1);
     expect(oneLine(shown)).toBe(
       'oncely: cannot reach PostgreSQL table "oncely_dedup" at 127.0.0.1:1 (ECONNREFUSED)',
+    );
+  });
+
+  it('an unreachable Redis: exit 1, naming the address', async () => {
+    const shown = await oncely(['stats', '--store', 'redis://127.0.0.1:1'], { env: {} });
+    expect(shown.code).toBe(1);
+    expect(oneLine(shown)).toBe(
+      'oncely: cannot reach Redis keys "oncely:*" at 127.0.0.1:1 (ECONNREFUSED)',
     );
   });
 
