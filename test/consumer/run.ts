@@ -41,6 +41,8 @@ const PACKAGES = [
   'webhook',
   'telemetry',
   'redis',
+  'cli',
+  'cdk',
 ] as const;
 
 /**
@@ -74,6 +76,8 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/telemetry/powertools': 'base',
   '@oncely/telemetry/opentelemetry': 'extras',
   '@oncely/redis': 'base',
+  '@oncely/cli': 'base',
+  '@oncely/cdk': 'base',
 };
 
 /** Optional peers that must not be installed by the main lines, or the base phase proves nothing. */
@@ -112,6 +116,24 @@ const TYPESCRIPT_SETUP = ['@types/node@^20.19.0'];
 
 /** Type-checked programs: each uses its entries so that a type resolving to `any` shows. */
 const PROGRAMS: Record<string, { phase: 'base' | 'extras'; code: string }> = {
+  'cli.ts': {
+    phase: 'base',
+    code: `import { EXIT_CODES, parseStoreUrl, runCli } from '@oncely/cli';
+export const code: Promise<number> = runCli(['--version']);
+export const ok: 0 = EXIT_CODES.ok;
+export const target = parseStoreUrl('dynamodb://oncely').kind;`,
+  },
+  'cdk.ts': {
+    phase: 'base',
+    code: `import { OncelyTable, STORE_ACTIONS } from '@oncely/cdk';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+const stack = new Stack(new App(), 'S');
+const dedup = new OncelyTable(stack, 'Dedup', { removalPolicy: RemovalPolicy.DESTROY });
+export const grant: iam.Grant = dedup.grantStore(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() }));
+export const variable: string = dedup.environment.ONCELY_TABLE;
+export const actions: readonly string[] = STORE_ACTIONS;`,
+  },
   'core.ts': {
     phase: 'base',
     code: `import { createDeduper, MemoryStore } from '@oncely/core';
@@ -464,6 +486,21 @@ async function checkEntries(project: string, entries: string[]): Promise<void> {
   await run('node', ['--no-warnings', 'entries.cjs'], { cwd: project });
 }
 
+/** The installed `oncely` binary (its `bin` link, shebang and dependencies) against DynamoDB Local. */
+async function checkCliBinary(project: string, endpoint: string): Promise<void> {
+  const oncely = join(project, 'node_modules', '.bin', 'oncely');
+  const store = `dynamodb://oncely-consumer-cli?region=us-east-1&endpoint=${endpoint}`;
+  const env = { ...userEnv(), AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+  step('oncely create-table and stats, the installed binary');
+  await run(oncely, ['create-table', '--store', store], { cwd: project, env });
+  const stats = JSON.parse(
+    await run(oncely, ['stats', '--json', '--store', store], { cwd: project, env }),
+  );
+  if (stats.scanned !== 0 || stats.complete !== true) {
+    throw new Error(`oncely stats on a new table printed ${JSON.stringify(stats)}`);
+  }
+}
+
 async function typeCheck(project: string, files: string[]): Promise<void> {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const settings = {
@@ -615,6 +652,7 @@ async function main(): Promise<void> {
       Object.keys(PROGRAMS).filter((file) => PROGRAMS[file]?.phase === 'base'),
     );
     await checkBundles(project, bundles, endpoint);
+    await checkCliBinary(project, endpoint);
 
     step('phase 2: with the README extra install lines');
     await install(project, [...main, ...extras, ...TYPESCRIPT_SETUP], tarballs);
