@@ -1,4 +1,11 @@
-import { committedRecord, expiresAtFor, isClaimable, isExpired, isLeaseLive } from './record.js';
+import {
+  claimRecord,
+  committedRecord,
+  expiresAtFor,
+  isClaimable,
+  isExpired,
+  isLeaseLive,
+} from './record.js';
 import type {
   BatchResults,
   ClaimItem,
@@ -14,7 +21,6 @@ import type {
   FencedOutcome,
   ReleaseItem,
 } from './store.js';
-import { newToken } from './token.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -76,15 +82,8 @@ export class MemoryStore implements DedupStore {
     const existing = this.records.get(key);
     const taken = takenBy(existing, now);
     if (taken) return taken;
-    const token = newToken();
-    const record: DedupRecord = {
-      key,
-      status: 'IN_PROGRESS',
-      token,
-      leaseUntil: now + options.leaseMs,
-      expiresAt: expiresAtFor(now, options.ttlMs),
-      ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
-    };
+    const record = claimRecord(key, options);
+    const { token } = record;
     this.write(record, now);
     const previous = existing !== undefined && !isExpired(existing, now) ? existing : undefined;
     return previous

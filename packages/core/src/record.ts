@@ -1,4 +1,4 @@
-import type { ClaimOutcome, CommitOptions, DedupRecord } from './store.js';
+import type { ClaimOptions, ClaimOutcome, CommitOptions, DedupRecord } from './store.js';
 import { newToken } from './token.js';
 
 /**
@@ -31,6 +31,25 @@ export function isClaimable(record: DedupRecord | undefined, nowMs: number): boo
     isExpired(record, nowMs) ||
     (record.status === 'IN_PROGRESS' && !isLeaseLive(record, nowMs))
   );
+}
+
+/**
+ * The IN_PROGRESS record a claim of `key` writes: a fresh token, the lease and the window
+ * from the claim's `now`, and its fingerprint when it has one.
+ *
+ * @example
+ * const record = claimRecord(key, { leaseMs: 30_000, ttlMs: 86_400_000, now: Date.now() });
+ */
+export function claimRecord(key: string, options: ClaimOptions): DedupRecord {
+  const { now } = options;
+  return {
+    key,
+    status: 'IN_PROGRESS',
+    token: newToken(),
+    leaseUntil: now + options.leaseMs,
+    expiresAt: expiresAtFor(now, options.ttlMs),
+    ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
+  };
 }
 
 /**

@@ -2,11 +2,10 @@ import {
   type BatchResults,
   type ClaimItem,
   type ClaimOutcome,
+  claimRecord,
   type DedupRecord,
-  expiresAtFor,
   isExpired,
   laterCopyOutcome,
-  newToken,
   StoreError,
 } from '@oncely/core';
 import { classifyTaken } from './classify.js';
@@ -61,7 +60,7 @@ export async function claimMany(
 ): Promise<BatchResults<ClaimOutcome>> {
   const byKey = new Map<string, KeyClaim>();
   for (const item of items) {
-    if (!byKey.has(item.key)) byKey.set(item.key, { item, record: claimRecord(item) });
+    if (!byKey.has(item.key)) byKey.set(item.key, { item, record: claimRecord(item.key, item) });
   }
   const claims = [...byKey.values()];
   let toInsert = claims.filter((claim) => claim.item.likelyExists !== true);
@@ -106,17 +105,6 @@ export async function claimMany(
     claim.outcome = rejected(keptChanging(table, claim.item.key));
   }
   return items.map((item) => outcomeOf(byKey.get(item.key) as KeyClaim, item));
-}
-
-function claimRecord(item: ClaimItem): DedupRecord {
-  return {
-    key: item.key,
-    status: 'IN_PROGRESS',
-    token: newToken(),
-    leaseUntil: item.now + item.leaseMs,
-    expiresAt: expiresAtFor(item.now, item.ttlMs),
-    ...(item.fingerprint === undefined ? {} : { fingerprint: item.fingerprint }),
-  };
 }
 
 function claimedNew(claim: KeyClaim): PromiseSettledResult<ClaimOutcome> {

@@ -14,13 +14,13 @@ import {
   type CommitOutcome,
   type CompleteItem,
   type CompleteOptions,
+  claimRecord,
   type DedupRecord,
   type DedupStore,
   type ExtendOptions,
   expiresAtFor,
   type FencedOutcome,
   isExpired,
-  newToken,
   type ReleaseItem,
 } from '@oncely/core';
 import { claimMany } from './batch-claim.js';
@@ -101,14 +101,7 @@ export class DynamoDBStore implements DedupStore {
 
   async claim(key: string, options: ClaimOptions): Promise<ClaimOutcome> {
     const { now } = options;
-    const record: DedupRecord = {
-      key,
-      status: 'IN_PROGRESS',
-      token: newToken(),
-      leaseUntil: now + options.leaseMs,
-      expiresAt: expiresAtFor(now, options.ttlMs),
-      ...(options.fingerprint === undefined ? {} : { fingerprint: options.fingerprint }),
-    };
+    const record = claimRecord(key, options);
     const { condition, names } = this.table.expressions.claim;
     const outcome = await attempt(this.table, 'claim', key, () =>
       this.client.send(

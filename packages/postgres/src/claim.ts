@@ -2,13 +2,12 @@ import {
   type BatchResults,
   type ClaimItem,
   type ClaimOutcome,
+  claimRecord,
   type DedupRecord,
-  expiresAtFor,
   isClaimable,
   isExpired,
   isLeaseLive,
   laterCopyOutcome,
-  newToken,
   StoreError,
 } from '@oncely/core';
 import { type Row, rowRecord, type StoreContext, settleStatement } from './context.js';
@@ -173,18 +172,6 @@ async function readAgain(
     }
     return false;
   });
-}
-
-/** The IN_PROGRESS record a claim writes. Internal. */
-export function claimRecord(key: string, item: Omit<ClaimItem, 'key'>): DedupRecord {
-  return {
-    key,
-    status: 'IN_PROGRESS',
-    token: newToken(),
-    leaseUntil: item.now + item.leaseMs,
-    expiresAt: expiresAtFor(item.now, item.ttlMs),
-    ...(item.fingerprint === undefined ? {} : { fingerprint: item.fingerprint }),
-  };
 }
 
 /** A write's answer as the claim's outcome. Internal. */

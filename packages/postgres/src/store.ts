@@ -7,6 +7,7 @@ import {
   type CommitOutcome,
   type CompleteItem,
   type CompleteOptions,
+  claimRecord,
   type DedupRecord,
   type DedupStore,
   type ExtendOptions,
@@ -16,7 +17,7 @@ import {
   type RunContext,
   type StoreOperation,
 } from '@oncely/core';
-import { claimMany, claimOutcome, claimRecord, writeIfFree } from './claim.js';
+import { claimMany, claimOutcome, writeIfFree } from './claim.js';
 import { commitTransaction } from './commit.js';
 import { rowRecord, type StoreContext, unwrap } from './context.js';
 import { postgresStoreError } from './faults.js';

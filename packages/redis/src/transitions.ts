@@ -2,12 +2,12 @@ import {
   type ClaimItem,
   type ClaimOutcome,
   type CompleteItem,
+  claimRecord,
   type DedupRecord,
   type ExtendOptions,
   expiresAtFor,
   type FencedOutcome,
   isLeaseLive,
-  newToken,
   type ReleaseItem,
 } from '@oncely/core';
 import type { ScriptCall } from './client.js';
@@ -71,15 +71,8 @@ function scriptCall(
 /** A claim of `item.key` with a fresh token (see the claim script). Internal. */
 export function planClaim(space: KeySpace, item: ClaimItem): Planned<ClaimOutcome> {
   const { key, now } = item;
-  const token = newToken();
-  const record: DedupRecord = {
-    key,
-    status: 'IN_PROGRESS',
-    token,
-    leaseUntil: now + item.leaseMs,
-    expiresAt: expiresAtFor(now, item.ttlMs),
-    ...(item.fingerprint === undefined ? {} : { fingerprint: item.fingerprint }),
-  };
+  const record = claimRecord(key, item);
+  const { token } = record;
   const args = [
     String(now),
     token,
