@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import type { DedupStore } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
 import { createTable as createPostgresTable, PostgresStore } from '@oncely/postgres';
@@ -17,7 +21,6 @@ import {
   postgresUrl,
   redisUrl,
 } from '@oncely/test-support/servers';
-import { freshTable } from '@oncely/test-support/tables';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,7 +252,20 @@ function withParams(url: string, params: Record<string, string>): string {
 describeWithServers('the oncely binary', () => {
   describeCommands('DynamoDB', async () => {
     const client = dynamoClient();
-    const { tableName, drop } = await freshTable(client, 'cli');
+    // The store's key schema without its TTL setting: DynamoDB Local deletes items past
+    // their TTL in the background, so the seeded expired record could vanish before
+    // `stats` reads it. Here it stays, and the CLI must tell it is expired by `expiresAt`.
+    const tableName = `oncely-cli-${randomUUID().slice(0, 8)}`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+    const drop = () => client.send(new DeleteTableCommand({ TableName: tableName }));
     return {
       url: `dynamodb://${tableName}?region=us-east-1&endpoint=${dynamodbEndpoint()}`,
       store: new DynamoDBStore({ client, tableName }),
