@@ -185,7 +185,7 @@ export const recordHandler = createRecordHandler({ store: new MemoryStore(), nam
     code: `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MemoryStore } from '@oncely/core';
 import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
-import { createEachMessageHandler, createWatermarkBatchHandler } from '@oncely/kafka';
+import { createEachMessageHandler, createWatermarkBatchHandler } from '@oncely/kafka/kafkajs';
 export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), groupId: 'g', handler: async () => {} });
 // The store implements core's contract, which the Kafka adapter takes: no import between them.
 export const watermarks = new DynamoDBWatermarkStore({ client: new DynamoDBClient({}), tableName: 't' });
@@ -215,7 +215,7 @@ export const handler = createSqsHandler({ store: new MemoryStore(), handler: asy
     code: `import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MemoryStore } from '@oncely/core';
-import { createEachMessageHandler } from '@oncely/kafka';
+import { createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import { createSqsHandler } from '@oncely/sqs';
 import { openTelemetry } from '@oncely/telemetry/opentelemetry';
 import { powertools } from '@oncely/telemetry/powertools';

@@ -6,11 +6,11 @@
  */
 import { KeyReadError, MemoryStore, type OncelyLogger } from '@oncely/core';
 import {
-  createEachMessageHandler,
   type KafkaMessage,
   type MessageKey as KafkaMessageKey,
   MessageKeyError as KafkaMessageKeyError,
 } from '@oncely/kafka';
+import { createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import {
   createSqsHandler,
   MessageBodyError,

@@ -12,7 +12,7 @@ import {
   type OncelyLogger,
   StoreError,
 } from '@oncely/core';
-import { createEachMessageHandler } from '@oncely/kafka';
+import { createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import { createSqsHandler } from '@oncely/sqs';
 import { createLambdaContext } from '@oncely/sqs/testing';
 import { createWebhookHandler, idempotencyKey } from '@oncely/webhook';

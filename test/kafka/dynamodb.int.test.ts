@@ -9,7 +9,7 @@ import type { OncelyEvent } from '@oncely/core';
 import { spyStore, spyWatermarkStore } from '@oncely/core/testing';
 import { createTable, DynamoDBStore, dynamoTransaction } from '@oncely/dynamodb';
 import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
-import { createEachBatchHandler, createWatermarkBatchHandler } from '@oncely/kafka';
+import { createEachBatchHandler, createWatermarkBatchHandler } from '@oncely/kafka/kafkajs';
 import { describeWithServers, dynamoClient } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';

@@ -7,7 +7,8 @@
  * Run from `scenarios-<store>.int.test.ts`.
  */
 import type { DedupStore, OncelyEvent } from '@oncely/core';
-import { createEachBatchHandler, createEachMessageHandler, MessageKeyError } from '@oncely/kafka';
+import { MessageKeyError } from '@oncely/kafka';
+import { createEachBatchHandler, createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 

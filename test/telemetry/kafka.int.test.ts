@@ -4,7 +4,7 @@
  */
 
 import { silentLogger } from '@oncely/core';
-import { createEachMessageHandler } from '@oncely/kafka';
+import { createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import { openTelemetry } from '@oncely/telemetry/opentelemetry';
 import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
 import { describeWithServers } from '@oncely/test-support/servers';

@@ -7,7 +7,7 @@ import {
   createEachBatchHandler,
   createEachMessageHandler,
   createWatermarkBatchHandler,
-} from '@oncely/kafka';
+} from '@oncely/kafka/kafkajs';
 import type { ConsumerRunConfig } from 'kafkajs';
 import { lambdaContext } from './lambda-context.js';
 

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OncelyEvent } from '@oncely/core';
 import { DynamoDBStore } from '@oncely/dynamodb';
-import { createEachBatchHandler } from '@oncely/kafka';
+import { createEachBatchHandler } from '@oncely/kafka/kafkajs';
 import { type Consumer, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { applyPayment, parsePayment } from './balances.js';
 

@@ -1,18 +1,19 @@
 /**
- * `@oncely/kafka`: effectively-once handlers for kafkajs consumer groups (and the
- * KafkaJS-compatible API of `@confluentinc/kafka-javascript`).
+ * `@oncely/kafka`: effectively-once Kafka consumers, for any client. This entry point
+ * holds the client-neutral part: the consumer interface ({@link PartitionBatch},
+ * {@link RebalanceSignal}), the processors every binding runs on, the key options,
+ * the errors and the watermark stores. Each client's binding has its own subpath:
  *
- * - {@link createEachMessageHandler} and {@link createEachBatchHandler}: a record per
- *   message key, claimed before the handler runs (rebalance-safe, catches producer
- *   duplicates with a header or value-field key)
- * - {@link createWatermarkBatchHandler}: one conditional write per partition per batch
+ * - `@oncely/kafka/kafkajs`: `eachMessage` / `eachBatch` handlers for kafkajs
+ * - `@oncely/kafka/confluent`: the same for `@confluentinc/kafka-javascript`'s KafkaJS API
+ * - `@oncely/kafka/platformatic`: a runner for `@platformatic/kafka`'s message streams
  */
 export {
-  createEachBatchHandler,
-  type EachBatchOptions,
-  type OncelyEachBatch,
-} from './each-batch.js';
-export { createEachMessageHandler, type OncelyEachMessage } from './each-message.js';
+  type BatchProcessor,
+  type BatchProcessorOptions,
+  createBatchProcessor,
+} from './batch-processor.js';
+export type { BatchEnd, PartitionBatch, RebalanceSignal } from './consumer.js';
 export {
   BatchInterruptedError,
   type InterruptReason,
@@ -23,6 +24,7 @@ export {
   WatermarkStoreError,
 } from './errors.js';
 export type { KeySource, MessageKey, MessageKeyFn } from './keys.js';
+export { createMessageProcessor, type MessageProcessor } from './message-processor.js';
 export {
   type DeadLetterHandler,
   KAFKA_DEFAULTS,
@@ -30,20 +32,16 @@ export {
   type MessageHandler,
 } from './options.js';
 export type {
-  EachBatchPayload,
-  EachMessagePayload,
-  KafkaBatch,
   KafkaHeaders,
   KafkaMessage,
   KafkaMessageContext,
   MessagePosition,
 } from './types.js';
-export type { RebalanceEvents } from './watermark/cache.js';
 export {
-  createWatermarkBatchHandler,
-  type OncelyWatermarkBatch,
-  type WatermarkBatchOptions,
-} from './watermark/each-batch.js';
+  createWatermarkProcessor,
+  type WatermarkProcessor,
+  type WatermarkProcessorOptions,
+} from './watermark/processor.js';
 export {
   type AdvanceOutcome,
   MemoryWatermarkStore,

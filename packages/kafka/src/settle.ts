@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimedRun, InProgressError } from '@oncely/core';
+import type { PartitionBatch } from './consumer.js';
 import type { InterruptReason, MessageKeyError } from './errors.js';
 import { withHeartbeat } from './keep-alive.js';
 import type { KeySource } from './keys.js';
@@ -7,11 +8,7 @@ import type { ResolvedKafkaOptions } from './options.js';
 import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
 /** What the loop around a message can do: heartbeat, and tell when to stop. Internal. */
-export interface PartitionControls {
-  heartbeat(): Promise<void>;
-  /** Why processing must stop now, or `undefined` to go on. */
-  stopReason(): InterruptReason | undefined;
-}
+export type PartitionControls = Pick<PartitionBatch, 'heartbeat' | 'stopReason'>;
 
 /** How one message ended. `stale` and `stopping` mean it did not run and must not be resolved. */
 export type MessageOutcome = 'processed' | 'duplicate' | 'dead_lettered' | InterruptReason;

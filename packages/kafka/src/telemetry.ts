@@ -6,6 +6,7 @@ import type {
   TraceCarrier,
 } from '@oncely/core';
 import { failureLevel } from '@oncely/core/adapter';
+import type { PartitionBatch } from './consumer.js';
 import type { KeySource } from './keys.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import {
@@ -16,7 +17,7 @@ import {
   prepareMessage,
   settleMessage,
 } from './settle.js';
-import type { EachBatchPayload, KafkaHeaders, KafkaMessage } from './types.js';
+import type { KafkaHeaders, KafkaMessage } from './types.js';
 
 /** A prepared message with its telemetry scope (opened before its claim). Internal. */
 export interface ObservedMessage<M extends KafkaMessage> {
@@ -38,7 +39,7 @@ export interface KafkaObserver<M extends KafkaMessage> {
   ): Promise<MessageOutcome>;
   discard(observed: ObservedMessage<M>): Promise<void>;
   /** Runs a batch inside its telemetry scope (when telemetry is on). */
-  batch<T>(payload: EachBatchPayload<M>, work: () => Promise<T>): Promise<T>;
+  batch<T>(batch: PartitionBatch<M>, work: () => Promise<T>): Promise<T>;
 }
 
 /** Makes the observer of a handler's messages. Internal. */
@@ -77,8 +78,8 @@ export function kafkaObserver<M extends KafkaMessage, T>(
         observed.scope?.end({ status: 'not_run', namespace: deduper.namespace, key: undefined });
       }
     },
-    async batch(payload, work) {
-      const { topic, partition, messages } = payload.batch;
+    async batch(batch, work) {
+      const { topic, partition, messages } = batch;
       const scope = telemetry?.batch?.({
         system: 'kafka',
         destination: topic,
@@ -159,9 +160,9 @@ function outcomeOf<M extends KafkaMessage>(
 }
 
 /**
- * Logs a message that stops its partition, once, with the typed error: kafkajs then
- * retries from it. (kafkajs also logs the error its `eachMessage` or `eachBatch` threw,
- * through its own logger.)
+ * Logs a message that stops its partition, once, with the typed error: the client then
+ * retries from it. (kafkajs and Confluent's client also log the error an `eachMessage`
+ * or `eachBatch` threw, through their own loggers.)
  */
 function logFailure<M extends KafkaMessage>(
   deduper: Deduper<unknown>,

@@ -1,8 +1,7 @@
 /**
- * The parts of a consumer's `run` payloads that oncely reads, as plain structural
- * types. kafkajs 2.x and the KafkaJS-compatible API of
- * `@confluentinc/kafka-javascript` both satisfy them, so the same wrappers fit both
- * clients without importing either at run time.
+ * The message shape oncely reads, as plain structural types: kafkajs 2.x and the
+ * KafkaJS-compatible API of `@confluentinc/kafka-javascript` pass messages of this
+ * shape, and the `@platformatic/kafka` binding converts its messages to it.
  */
 
 /** Message headers: values are Buffers or strings, possibly repeated. */
@@ -18,34 +17,6 @@ export interface KafkaMessage {
   readonly offset: string;
   readonly headers?: KafkaHeaders;
   readonly timestamp?: string;
-}
-
-/** The payload of `eachMessage`. */
-export interface EachMessagePayload<M extends KafkaMessage = KafkaMessage> {
-  readonly topic: string;
-  readonly partition: number;
-  readonly message: M;
-  /** Tells the group coordinator this member is alive (kafkajs sends at most one per `heartbeatInterval`). */
-  heartbeat(): Promise<void>;
-}
-
-/** A fetched batch of one partition. */
-export interface KafkaBatch<M extends KafkaMessage = KafkaMessage> {
-  readonly topic: string;
-  readonly partition: number;
-  readonly messages: readonly M[];
-}
-
-/** The payload of `eachBatch`. */
-export interface EachBatchPayload<M extends KafkaMessage = KafkaMessage> {
-  readonly batch: KafkaBatch<M>;
-  /** Marks `offset` consumed: the next commit may move the group's position past it. */
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  /** False once the consumer is stopping. */
-  isRunning(): boolean;
-  /** True once the partition was revoked or seeked: the rest of the batch must not be processed. */
-  isStale(): boolean;
 }
 
 /** What the user's handler receives for each message. */

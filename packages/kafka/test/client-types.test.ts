@@ -1,13 +1,13 @@
 import { MemoryStore } from '@oncely/core';
 import type { Consumer, ConsumerRunConfig, EachBatchHandler, EachMessageHandler } from 'kafkajs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { MemoryWatermarkStore } from '../src/index.js';
 import {
   createEachBatchHandler,
   createEachMessageHandler,
   createWatermarkBatchHandler,
-  MemoryWatermarkStore,
   type RebalanceEvents,
-} from '../src/index.js';
+} from '../src/kafkajs/index.js';
 
 // Compile-time: the wrappers' structural payload types accept what kafkajs passes.
 // `npm run typecheck` fails if they drift apart.

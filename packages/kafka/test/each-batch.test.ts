@@ -8,12 +8,8 @@ import {
 } from '@oncely/core';
 import { bindStore, spyStore } from '@oncely/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  BatchInterruptedError,
-  createEachBatchHandler,
-  type EachBatchOptions,
-  MessageKeyError,
-} from '../src/index.js';
+import { BatchInterruptedError, MessageKeyError } from '../src/index.js';
+import { createEachBatchHandler, type EachBatchOptions } from '../src/kafkajs/index.js';
 import { batchPayload, message, messages } from './fakes.js';
 
 function setup(options: Partial<EachBatchOptions> = {}, store: DedupStore = new MemoryStore()) {

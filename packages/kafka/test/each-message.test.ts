@@ -1,6 +1,7 @@
 import { MemoryStore } from '@oncely/core';
 import { describe, expect, it } from 'vitest';
-import { createEachMessageHandler, type KafkaDedupOptions, MessageKeyError } from '../src/index.js';
+import { type KafkaDedupOptions, MessageKeyError } from '../src/index.js';
+import { createEachMessageHandler } from '../src/kafkajs/index.js';
 import { message, messagePayload } from './fakes.js';
 
 function setup(options: Partial<KafkaDedupOptions> = {}) {

@@ -1,4 +1,5 @@
-import type { EachBatchPayload, EachMessagePayload, KafkaMessage } from '../src/index.js';
+import type { KafkaMessage } from '../src/index.js';
+import type { EachBatchPayload, EachMessagePayload } from '../src/kafkajs/index.js';
 
 /** A message at `offset` with a JSON value and optional headers. */
 export function message(

@@ -2,11 +2,8 @@ import { EventEmitter } from 'node:events';
 import { InvalidOptionError } from '@oncely/core';
 import { spyWatermarkStore } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  createWatermarkBatchHandler,
-  MemoryWatermarkStore,
-  WatermarkConflictError,
-} from '../src/index.js';
+import { MemoryWatermarkStore, WatermarkConflictError } from '../src/index.js';
+import { createWatermarkBatchHandler } from '../src/kafkajs/index.js';
 import { batchPayload, messages } from './fakes.js';
 
 const GROUP_JOIN = 'consumer.group_join';

@@ -3,13 +3,12 @@ import { spyStore, spyWatermarkStore } from '@oncely/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   BatchInterruptedError,
-  createEachBatchHandler,
-  createWatermarkBatchHandler,
   MemoryWatermarkStore,
   WatermarkConflictError,
   type WatermarkStore,
   WatermarkStoreError,
 } from '../src/index.js';
+import { createEachBatchHandler, createWatermarkBatchHandler } from '../src/kafkajs/index.js';
 import { batchPayload, messages } from './fakes.js';
 
 function setup(watermarks: WatermarkStore = new MemoryWatermarkStore()) {

@@ -6,7 +6,7 @@ import {
   MemoryStore,
   silentLogger,
 } from '@oncely/core';
-import { createEachBatchHandler } from '@oncely/kafka';
+import { createEachBatchHandler } from '@oncely/kafka/kafkajs';
 import { createSqsHandler } from '@oncely/sqs';
 import { createLambdaContext } from '@oncely/sqs/testing';
 import { fromXrayHeader, openTelemetry } from '@oncely/telemetry/opentelemetry';

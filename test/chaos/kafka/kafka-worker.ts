@@ -4,7 +4,7 @@
  * store behind the fault proxy, its events in its own JSONL log. Started by the pool;
  * killed by the monkey, which makes the group rebalance while batches are running.
  */
-import { createEachBatchHandler } from '@oncely/kafka';
+import { createEachBatchHandler } from '@oncely/kafka/kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { errorName, onTerminate, startWorker, type WorkerBaseConfig } from '../worker-runtime.js';
 

@@ -1,3 +1,5 @@
+import type { RebalanceSignal } from '../consumer.js';
+
 /**
  * The watermarks one handler instance wrote itself, so the next batch of the same
  * partition can skip the store read. Internal.
@@ -7,12 +9,6 @@
  * back) and when the batch starts right after the remembered offset (a seek, a reset or
  * a redelivery starts elsewhere). Anything else reads the store again.
  */
-
-/** The consumer events a watermark cache listens to: kafkajs `consumer.on` and `consumer.events`. */
-export interface RebalanceEvents {
-  readonly events: { readonly GROUP_JOIN: string };
-  on(eventName: string, listener: () => void): unknown;
-}
 
 /** A generation-stamped view of the cache, taken when a batch starts. Internal. */
 export interface WatermarkCacheLease {
@@ -29,8 +25,8 @@ export class WatermarkCache {
   private readonly offsets = new Map<string, string>();
   private generation = 0;
 
-  constructor(rebalances: RebalanceEvents) {
-    rebalances.on(rebalances.events.GROUP_JOIN, () => {
+  constructor(rebalances: RebalanceSignal) {
+    rebalances.onRebalance(() => {
       this.generation++;
       this.offsets.clear();
     });

@@ -10,21 +10,20 @@ import {
   checkObject,
   describeValue,
   nonEmptyString,
-  optionalBoolean,
   positiveDuration,
   requireFunction,
 } from '@oncely/core/adapter';
-import { batchControls, endInterrupted } from '../batch-controls.js';
+import type { BatchEnd, PartitionBatch, RebalanceSignal } from '../consumer.js';
 import { type InterruptReason, WatermarkConflictError } from '../errors.js';
 import { withHeartbeat } from '../keep-alive.js';
 import { KAFKA_DEFAULTS } from '../options.js';
-import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from '../types.js';
-import { type RebalanceEvents, WatermarkCache, type WatermarkCacheLease } from './cache.js';
+import type { KafkaMessage, KafkaMessageContext } from '../types.js';
+import { WatermarkCache, type WatermarkCacheLease } from './cache.js';
 import { callWatermarks } from './call.js';
 import type { WatermarkStore } from './store.js';
 
-/** Options of {@link createWatermarkBatchHandler}. */
-export interface WatermarkBatchOptions<M extends KafkaMessage = KafkaMessage, T = unknown> {
+/** Options of {@link createWatermarkProcessor}. */
+export interface WatermarkProcessorOptions<M extends KafkaMessage = KafkaMessage, T = unknown> {
   /** Where the per-partition watermarks live. */
   readonly watermarks: WatermarkStore;
   /** The consumer group's id; it names the default namespace. */
@@ -41,29 +40,24 @@ export interface WatermarkBatchOptions<M extends KafkaMessage = KafkaMessage, T 
    * @default 3000 (the kafkajs default)
    */
   readonly heartbeatInterval?: number;
-  /**
-   * Must equal the `eachBatchAutoResolve` passed to `consumer.run` (see `createEachBatchHandler`).
-   * @default true
-   */
-  readonly eachBatchAutoResolve?: boolean;
   /** The time source for `updatedAt`. @default systemClock */
   readonly clock?: Clock;
   /**
-   * The consumer running the handler (kafkajs: `consumer`, for `consumer.on` and
-   * `consumer.events.GROUP_JOIN`). With it, the handler sees rebalances, so after it
-   * wrote a partition's watermark itself it remembers it until the next group join and
-   * skips the store read of that partition's next batch (when the batch starts right
-   * after the remembered offset). Without it, every batch reads the watermark.
+   * The group's rebalance signal (each binding makes it from its consumer). With it,
+   * after the processor wrote a partition's watermark itself it remembers it until the
+   * next group join and skips the store read of that partition's next batch (when the
+   * batch starts right after the remembered offset). Without it, every batch reads the
+   * watermark.
    * @default none: one read per partition per batch
    */
-  readonly consumer?: RebalanceEvents;
+  readonly rebalances?: RebalanceSignal;
   /** Receives a warning when a watermark conflict shows two members ran the same messages. @default consoleLogger */
   readonly logger?: OncelyLogger;
 }
 
-/** The handler made by {@link createWatermarkBatchHandler}, with what operators need. */
-export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
-  (payload: EachBatchPayload<M>): Promise<void>;
+/** The processor made by {@link createWatermarkProcessor}, with what operators need. */
+export interface WatermarkProcessor<M extends KafkaMessage = KafkaMessage> {
+  (batch: PartitionBatch<M>): Promise<BatchEnd>;
   /** The store key of a partition's watermark. */
   watermarkKey(topic: string, partition: number): string;
   /** This handler instance's owner token, written with each watermark it moves. */
@@ -71,10 +65,10 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
 }
 
 /**
- * Makes an `eachBatch` handler in partition-watermark mode: per partition and batch,
+ * Makes the client-neutral batch processor of partition-watermark mode: per partition and batch,
  * one consistent read of the watermark, the handlers of the messages above it in
  * order, then one conditional write moving the watermark to the last processed
- * offset. Given the `consumer`, the read is skipped for a partition's next batches
+ * offset. Given the `rebalances` signal, the read is skipped for a partition's next batches
  * while the watermark this instance wrote cannot have moved (no group join since, the
  * batch starts right after it). Far fewer store writes than a record per message, for
  * a weaker guarantee:
@@ -90,28 +84,16 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
  * On a handler or heartbeat error it writes the watermark up to the last processed
  * message, resolves only those offsets, and throws.
  *
- * @example
- * import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
- *
- * await consumer.run({
- *   eachBatchAutoResolve: false,
- *   eachBatch: createWatermarkBatchHandler({
- *     watermarks: new DynamoDBWatermarkStore({ client, tableName: 'oncely' }),
- *     groupId: 'metrics',
- *     consumer,
- *     eachBatchAutoResolve: false,
- *     handler: async ({ message }) => counters.add(JSON.parse(String(message.value))),
- *   }),
- * });
+ * Each binding's watermark handler (kafkajs: `createWatermarkBatchHandler`) runs on it.
  */
-export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
-  options: WatermarkBatchOptions<M, T>,
-): OncelyWatermarkBatch<M> {
+export function createWatermarkProcessor<M extends KafkaMessage = KafkaMessage, T = unknown>(
+  options: WatermarkProcessorOptions<M, T>,
+): WatermarkProcessor<M> {
   const resolved = resolveWatermarkOptions(options);
-  const { watermarks, handler, heartbeatIntervalMs, autoResolve, clock, logger, namespace } =
-    resolved;
+  const { watermarks, handler, heartbeatIntervalMs, clock, logger, namespace } = resolved;
   const owner = randomUUID();
-  const cache = resolved.consumer === undefined ? undefined : new WatermarkCache(resolved.consumer);
+  const cache =
+    resolved.rebalances === undefined ? undefined : new WatermarkCache(resolved.rebalances);
   const watermarkKey = (topic: string, partition: number) =>
     `${namespace}#@watermark/${topic}/${partition}`;
 
@@ -120,10 +102,10 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
     return stored?.offset;
   };
 
-  const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
-    const { topic, partition, messages } = payload.batch;
-    if (messages.length === 0) return;
-    const controls = batchControls(payload);
+  const process = async (batch: PartitionBatch<M>): Promise<BatchEnd> => {
+    const { topic, partition, messages } = batch;
+    if (messages.length === 0) return undefined;
+    const controls = batch;
     const key = watermarkKey(topic, partition);
     const cached = cache?.lease(key, (messages[0] as M).offset) ?? noCache;
     const done = BigInt(cached.hit ?? (await readWatermark(key)) ?? -1);
@@ -143,8 +125,8 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
           );
           lastProcessed = message.offset;
         }
-        payload.resolveOffset(message.offset);
-        await payload.heartbeat();
+        batch.resolveOffset(message.offset);
+        await batch.heartbeat();
       } catch (error) {
         failure = { error };
         break;
@@ -175,11 +157,10 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
       }
     }
     if (failure !== undefined) throw failure.error;
-    if (interrupted !== undefined && index < messages.length) {
-      endInterrupted(payload, interrupted, (messages[index] as M).offset, autoResolve);
-    }
+    if (interrupted === undefined || index >= messages.length) return undefined;
+    return { reason: interrupted, nextOffset: (messages[index] as M).offset };
   };
-  return Object.assign(handle, { watermarkKey, owner });
+  return Object.assign(process, { watermarkKey, owner });
 }
 
 /** The lease of a handler without a cache: never a hit, nothing to remember. */
@@ -190,14 +171,13 @@ interface ResolvedWatermarkOptions<M extends KafkaMessage, T> {
   readonly handler: (message: KafkaMessageContext<M>) => Promise<T> | T;
   readonly namespace: string;
   readonly heartbeatIntervalMs: number;
-  readonly autoResolve: boolean;
   readonly clock: Clock;
   readonly logger: OncelyLogger;
-  readonly consumer: RebalanceEvents | undefined;
+  readonly rebalances: RebalanceSignal | undefined;
 }
 
 function resolveWatermarkOptions<M extends KafkaMessage, T>(
-  options: WatermarkBatchOptions<M, T>,
+  options: WatermarkProcessorOptions<M, T>,
 ): ResolvedWatermarkOptions<M, T> {
   checkObject('options', options);
   const { watermarks, groupId } = options;
@@ -218,25 +198,15 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
     options.namespace,
     `${KAFKA_DEFAULTS.namespacePrefix}${groupId}`,
   );
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    options.eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
-  const { consumer } = options;
-  if (
-    consumer !== undefined &&
-    (consumer === null ||
-      typeof consumer.on !== 'function' ||
-      typeof consumer.events?.GROUP_JOIN !== 'string')
-  ) {
+  const { rebalances } = options;
+  if (rebalances !== undefined && typeof rebalances?.onRebalance !== 'function') {
     throw new InvalidOptionError(
-      'consumer',
-      `expected the consumer running the handler (with on and events.GROUP_JOIN), got ${describeValue(consumer)}`,
+      'rebalances',
+      `expected a RebalanceSignal (onRebalance), got ${describeValue(rebalances)}`,
     );
   }
   return {
-    consumer,
+    rebalances,
     watermarks,
     handler: options.handler,
     namespace,
@@ -245,7 +215,6 @@ function resolveWatermarkOptions<M extends KafkaMessage, T>(
       options.heartbeatInterval,
       KAFKA_DEFAULTS.heartbeatInterval,
     ),
-    autoResolve,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? consoleLogger,
   };

@@ -1,15 +1,15 @@
 import type { Deduper } from '@oncely/core';
-import { checkObject, optionalBoolean, positiveInteger } from '@oncely/core/adapter';
-import { batchControls, endInterrupted } from './batch-controls.js';
+import { checkObject, positiveInteger } from '@oncely/core/adapter';
+import type { BatchEnd, PartitionBatch } from './consumer.js';
 import type { InterruptReason } from './errors.js';
 import { KAFKA_DEFAULTS, type KafkaDedupOptions, resolveKafkaOptions } from './options.js';
 import { RecordingQueue } from './recording.js';
 import type { MessageOutcome } from './settle.js';
 import { kafkaObserver, type ObservedMessage } from './telemetry.js';
-import type { EachBatchPayload, KafkaMessage, KafkaMessageContext } from './types.js';
+import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
-/** Options of {@link createEachBatchHandler}. */
-export interface EachBatchOptions<M extends KafkaMessage = KafkaMessage, T = unknown>
+/** Options of {@link createBatchProcessor}: the dedup options and how far to claim ahead. */
+export interface BatchProcessorOptions<M extends KafkaMessage = KafkaMessage, T = unknown>
   extends KafkaDedupOptions<M, T> {
   /**
    * How many messages past the running one may be claimed ahead, in parallel, so
@@ -18,58 +18,37 @@ export interface EachBatchOptions<M extends KafkaMessage = KafkaMessage, T = unk
    * @default 16
    */
   readonly claimAhead?: number;
-  /**
-   * Must equal the `eachBatchAutoResolve` passed to `consumer.run`. With `true` (the
-   * client's default) a batch that stops early ends with `BatchInterruptedError`, so
-   * the client cannot resolve messages that never ran; with `false` it just returns.
-   * @default true
-   */
-  readonly eachBatchAutoResolve?: boolean;
 }
 
-/** The `eachBatch` handler made by {@link createEachBatchHandler}, with its deduper. */
-export interface OncelyEachBatch<M extends KafkaMessage = KafkaMessage> {
-  (payload: EachBatchPayload<M>): Promise<void>;
+/** Processes one partition's batch; made by {@link createBatchProcessor}. */
+export interface BatchProcessor<M extends KafkaMessage = KafkaMessage> {
+  (batch: PartitionBatch<M>): Promise<BatchEnd>;
   /** The deduper it runs on: for operators (`get`, `delete`) and tests. */
   readonly deduper: Deduper<KafkaMessageContext<M>>;
 }
 
 /**
- * Makes a kafkajs `eachBatch` handler that runs `handler` at most once per message
- * key, in partition order, with claims running up to `claimAhead` messages ahead.
+ * Makes the client-neutral batch processor every binding's batch mode runs on: it
+ * runs `handler` at most once per message key, in partition order, with claims
+ * running up to `claimAhead` messages ahead.
  *
  * Handlers run one at a time; in claim mode a message's record may still be completing
  * while the next handler runs (so completions batch too, up to `claimAhead` in flight),
  * and each offset is resolved, in order, once its record has landed. It heartbeats after
- * each message; it stops at once when
- * the batch goes stale or the consumer stops, and gives back the claims it took
- * ahead but did not run. On a handler or store error it resolves only the messages
- * before the failing one and throws, so the client retries from there and no
- * offset is committed past a message without its record.
+ * each message; it stops at once when the batch's `stopReason` says so, and gives back
+ * the claims it took ahead but did not run. On a handler or store error it resolves
+ * only the messages before the failing one and throws, so no offset is committed past
+ * a message without its record.
  *
- * @example
- * await consumer.run({
- *   eachBatchAutoResolve: false,
- *   eachBatch: createEachBatchHandler({
- *     store,
- *     groupId: 'billing',
- *     eachBatchAutoResolve: false,
- *     handler: async ({ message }) => charge(JSON.parse(String(message.value))),
- *   }),
- * });
+ * A binding for another client calls it with a {@link PartitionBatch} per fetched batch.
  */
-export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
-  options: EachBatchOptions<M, T>,
-): OncelyEachBatch<M> {
+export function createBatchProcessor<M extends KafkaMessage = KafkaMessage, T = unknown>(
+  options: BatchProcessorOptions<M, T>,
+): BatchProcessor<M> {
   checkObject('options', options);
-  const { claimAhead: claimAheadOption, eachBatchAutoResolve, ...rest } = options;
+  const { claimAhead: claimAheadOption, ...rest } = options;
   const resolved = resolveKafkaOptions<M, T>(rest as KafkaDedupOptions<M, T>);
   const claimAhead = positiveInteger('claimAhead', claimAheadOption, KAFKA_DEFAULTS.claimAhead, 0);
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
 
   // In claim mode a message's completion may still be landing while the next handler
   // runs (so completions batch too); its offset is resolved only once it has landed.
@@ -77,9 +56,8 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
   const recordingWindow = (rest as { transactional?: boolean }).transactional ? 0 : claimAhead;
 
   const observer = kafkaObserver(resolved, (rest as KafkaDedupOptions<M, T>).groupId);
-  const handleBatch = async (payload: EachBatchPayload<M>): Promise<void> => {
-    const { topic, partition, messages } = payload.batch;
-    const controls = batchControls(payload);
+  const processBatch = async (batch: PartitionBatch<M>): Promise<BatchEnd> => {
+    const { topic, partition, messages } = batch;
     const prepared: ObservedMessage<M>[] = [];
     const prepareUpTo = (last: number) => {
       for (let i = prepared.length; i <= Math.min(last, messages.length - 1); i++) {
@@ -87,13 +65,13 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
       }
     };
     const recording = new RecordingQueue((index) =>
-      payload.resolveOffset((messages[index] as M).offset),
+      batch.resolveOffset((messages[index] as M).offset),
     );
     let index = 0;
     let interrupted: InterruptReason | undefined;
     try {
       for (; index < messages.length; index++) {
-        interrupted = controls.stopReason();
+        interrupted = batch.stopReason();
         if (interrupted !== undefined) break;
         // Refill the window only once half of it is used, so its claims reach the store
         // together, as one batch, instead of one claim per message.
@@ -104,7 +82,7 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
         });
         let outcome: MessageOutcome | undefined;
         let failed = false;
-        const settled = observer.settle(prepared[index] as ObservedMessage<M>, controls, handled);
+        const settled = observer.settle(prepared[index] as ObservedMessage<M>, batch, handled);
         const settledSignal = settled.then(
           (value) => {
             outcome = value;
@@ -124,7 +102,7 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
         // A message that failed before its handler returned (a handler error, a claim
         // that failed) stops the partition here, as it always did.
         if (await recording.drain(failed ? 0 : recordingWindow)) break;
-        await payload.heartbeat();
+        await batch.heartbeat();
       }
     } finally {
       // Every started message is awaited, in order, and resolved up to the first failure;
@@ -134,11 +112,9 @@ export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T 
       await Promise.all(prepared.slice(index).map((observed) => observer.discard(observed)));
     }
     recording.throwIfFailed();
-    if (interrupted !== undefined && index < messages.length) {
-      endInterrupted(payload, interrupted, (messages[index] as M).offset, autoResolve);
-    }
+    if (interrupted === undefined || index >= messages.length) return undefined;
+    return { reason: interrupted, nextOffset: (messages[index] as M).offset };
   };
-  const handle = (payload: EachBatchPayload<M>) =>
-    observer.batch(payload, () => handleBatch(payload));
-  return Object.assign(handle, { deduper: resolved.deduper });
+  const process = (batch: PartitionBatch<M>) => observer.batch(batch, () => processBatch(batch));
+  return Object.assign(process, { deduper: resolved.deduper });
 }
