@@ -61,7 +61,13 @@ export class KafkaHarness {
     }[],
   ): Promise<void> {
     if (this.producer === undefined) {
-      this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      // Idempotent: a send retried after a timeout on a loaded machine must not write the
+      // batch twice, or a test would see producer duplicates it did not make.
+      this.producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await this.producer.connect();
     }
     await this.producer.send({ topic, messages: [...messages] });

@@ -7,9 +7,15 @@
  * Run from `scenarios-<store>.int.test.ts`.
  */
 import type { DedupStore, OncelyEvent } from '@oncely/core';
-import { MessageKeyError } from '@oncely/kafka';
-import { createEachBatchHandler, createEachMessageHandler } from '@oncely/kafka/kafkajs';
+import {
+  type KafkaMessageContext,
+  type KeySource,
+  MemoryWatermarkStore,
+  MessageKeyError,
+} from '@oncely/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaClientDriver } from './clients/driver.js';
+import { kafkajsDriver } from './clients/kafkajs.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,6 +26,12 @@ export interface KafkaScenarioOptions {
   readonly store: () => DedupStore | Promise<DedupStore>;
   /** Tears the store down after the suite. */
   readonly teardown?: () => Promise<void> | void;
+  /**
+   * The client binding the members run on; the harness (kafkajs) still creates topics,
+   * produces and reads offsets.
+   * @default kafkajs
+   */
+  readonly client?: (harness: KafkaHarness) => KafkaClientDriver;
 }
 
 /**
@@ -31,13 +43,16 @@ export interface KafkaScenarioOptions {
  * });
  */
 export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions): void {
+  const makeClient = setup.client ?? kafkajsDriver;
   describe(`${name}: Kafka consumer-group scenarios`, () => {
     const harness = new KafkaHarness();
+    const client = makeClient(harness);
     let store: DedupStore;
     beforeAll(async () => {
       store = await setup.store();
     });
     afterAll(async () => {
+      await client.close();
       await harness.close();
       await setup.teardown?.();
     });
@@ -57,14 +72,19 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       );
       const ledger = new EffectLedger();
       const duplicates: string[] = [];
-      await harness.consume(groupId, topic, {
-        eachMessage: createEachMessageHandler({
-          store,
-          groupId,
-          key: { header: 'idempotency-key' },
-          onEvent: (event) => event.type === 'duplicate' && duplicates.push(event.key),
-          handler: ({ message }) => ledger.record(String(message.value)),
-        }),
+      await client.start({
+        groupId,
+        topic,
+        mode: {
+          kind: 'message',
+          options: {
+            store,
+            groupId,
+            key: { header: 'idempotency-key' },
+            onEvent: (event) => event.type === 'duplicate' && duplicates.push(event.key),
+            handler: ({ message }) => ledger.record(String(message.value)),
+          },
+        },
       });
       await eventually('the group to commit every message', () => harness.caughtUp(groupId, topic));
       expect(ledger.size).toBe(6);
@@ -80,31 +100,26 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
         Array.from({ length: 40 }, (_, i) => ({ value: `m${i}`, partition: i % 2 })),
       );
       const ledger = new EffectLedger();
-      const handlerFor = (events: OncelyEvent[]) =>
-        createEachBatchHandler({
-          store,
-          groupId,
-          eachBatchAutoResolve: false,
-          onEvent: (event) => events.push(event),
-          handler: ({ message }) => ledger.record(String(message.value)),
-        });
+      const batchMode = (events: OncelyEvent[]) =>
+        ({
+          kind: 'batch',
+          options: {
+            store,
+            groupId,
+            onEvent: (event: OncelyEvent) => events.push(event),
+            handler: ({ message }: KafkaMessageContext) => ledger.record(String(message.value)),
+          },
+        }) as const;
 
-      // The first consumer never commits (autoCommit off) and goes away after its effects.
-      const crashed = await harness.consume(groupId, topic, {
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: handlerFor([]),
-      });
+      // The first consumer never commits and goes away after its effects.
+      const crashed = await client.start({ groupId, topic, commit: false, mode: batchMode([]) });
       await eventually('the first consumer to process all 40', () => ledger.size === 40);
-      await harness.stop(crashed);
+      await crashed.stop();
       // The disconnect must not have committed anything: nothing was ever resolved into a commit.
       expect([...(await harness.committed(groupId, topic)).values()]).toEqual([-1, -1]);
 
       const replayed: OncelyEvent[] = [];
-      await harness.consume(groupId, topic, {
-        eachBatchAutoResolve: false,
-        eachBatch: handlerFor(replayed),
-      });
+      await client.start({ groupId, topic, mode: batchMode(replayed) });
       await eventually('the second consumer to commit everything', () =>
         harness.caughtUp(groupId, topic),
       );
@@ -125,28 +140,34 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       const ledger = new EffectLedger();
       const byMember = { a: 0, b: 0 };
       let givenBack = 0;
-      const member = (name: 'a' | 'b') =>
-        createEachBatchHandler({
-          store,
-          groupId,
-          claimAhead: 8,
-          onEvent: (event) => event.type === 'released' && givenBack++,
-          sessionTimeout: 6_000,
-          heartbeatInterval: 300,
-          // Slow handlers keep batches in flight while the group rebalances.
-          handler: async ({ message }) => {
-            await sleep(20);
-            ledger.record(String(message.value));
-            byMember[name]++;
+      const member = (name: 'a' | 'b') => ({
+        groupId,
+        topic,
+        mode: {
+          kind: 'batch' as const,
+          options: {
+            store,
+            groupId,
+            claimAhead: 8,
+            onEvent: (event: OncelyEvent) => event.type === 'released' && givenBack++,
+            sessionTimeout: 6_000,
+            heartbeatInterval: 300,
+            // Slow handlers keep batches in flight while the group rebalances.
+            handler: async ({ message }: KafkaMessageContext) => {
+              await sleep(20);
+              ledger.record(String(message.value));
+              byMember[name]++;
+            },
           },
-        });
+        },
+      });
 
-      const a = await harness.consume(groupId, topic, { eachBatch: member('a') });
+      const a = await client.start(member('a'));
       await eventually('member a to be under way', () => ledger.size >= 20);
-      await harness.consume(groupId, topic, { eachBatch: member('b') });
+      await client.start(member('b'));
       await eventually('member b to take over partitions', () => byMember.b >= 5, 45_000);
       expect(ledger.size).toBeLessThan(total); // a leaves while there is work left
-      await harness.stop(a);
+      await a.stop();
       await eventually(
         'the group to commit every message',
         () => harness.caughtUp(groupId, topic),
@@ -174,13 +195,13 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       const waitedFor: string[] = [];
       const options = { store, groupId, sessionTimeout: 6_000, heartbeatInterval: 300 };
       // A short rebalance timeout: the group evicts a member that does not rejoin in 2 s.
-      const group = { rebalanceTimeout: 2_000 };
+      const group = { groupId, topic, rebalanceTimeout: 2_000 };
 
-      await harness.consume(
-        groupId,
-        topic,
-        {
-          eachBatch: createEachBatchHandler({
+      await client.start({
+        ...group,
+        mode: {
+          kind: 'batch',
+          options: {
             ...options,
             handler: async ({ message }) => {
               if (message.offset === '2') {
@@ -189,23 +210,21 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
               }
               ledger.record(String(message.value));
             },
-          }),
+          },
         },
-        group,
-      );
+      });
       await eventually('the first member to be inside message 2', () => slowStarted);
-      await harness.consume(
-        groupId,
-        topic,
-        {
-          eachBatch: createEachBatchHandler({
+      await client.start({
+        ...group,
+        mode: {
+          kind: 'batch',
+          options: {
             ...options,
             onEvent: (event) => event.type === 'in_progress' && waitedFor.push(event.key),
             handler: ({ message }) => ledger.record(String(message.value)),
-          }),
+          },
         },
-        group,
-      );
+      });
       await eventually(
         'the new owner to find message 2 still claimed',
         () => waitedFor.length > 0,
@@ -238,22 +257,15 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
         store,
         groupId,
         key: { field: 'id' },
-        eachBatchAutoResolve: false,
         handler: ({ key }: { key: string }) => ledger.record(key),
       };
 
       const errors: unknown[] = [];
-      const strict = createEachBatchHandler(options);
-      const stuck = await harness.consume(groupId, topic, {
-        eachBatchAutoResolve: false,
-        eachBatch: async (payload) => {
-          try {
-            await strict(payload);
-          } catch (error) {
-            errors.push(error);
-            throw error;
-          }
-        },
+      const stuck = await client.start({
+        groupId,
+        topic,
+        mode: { kind: 'batch', options },
+        onError: (error) => errors.push(error),
       });
       await eventually('the client to retry the poison message', () => errors.length >= 2);
       expect(errors[0]).toBeInstanceOf(MessageKeyError);
@@ -263,13 +275,13 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       await eventually('the commit before the poison message', async () => {
         return (await harness.committed(groupId, topic)).get(0) === 2;
       });
-      await harness.stop(stuck);
+      await stuck.stop();
       expect((await harness.committed(groupId, topic)).get(0)).toBe(2);
 
       // The dead-letter pattern: produce the poison message elsewhere, with where it came from.
-      const routing = createEachBatchHandler({
+      const routing = {
         ...options,
-        deadLetter: async ({ message, partition }, error) => {
+        deadLetter: async ({ message, partition }: KeySource, error: MessageKeyError) => {
           await harness.produce(deadLetterTopic, [
             {
               value: message.value === null ? null : message.value.toString(),
@@ -280,8 +292,8 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
             },
           ]);
         },
-      });
-      await harness.consume(groupId, topic, { eachBatchAutoResolve: false, eachBatch: routing });
+      };
+      await client.start({ groupId, topic, mode: { kind: 'batch', options: routing } });
       await eventually('the group to move past the poison message', () =>
         harness.caughtUp(groupId, topic),
       );
@@ -303,6 +315,38 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       expect(deadLettered).toEqual([
         { value: '{"id": not json', source: `${topic}/0/2`, error: 'unparseable_value' },
       ]);
+    });
+
+    it('watermark mode: a member that dies before committing leaves its watermark, and the next skips what it ran', async () => {
+      const topic = await harness.createTopic('watermark', 2);
+      const groupId = unique('watermark');
+      await harness.produce(
+        topic,
+        Array.from({ length: 30 }, (_, i) => ({ value: `m${i}`, partition: i % 2 })),
+      );
+      const watermarks = new MemoryWatermarkStore();
+      const ledger = new EffectLedger();
+      const watermarkMode = {
+        kind: 'watermark',
+        options: {
+          watermarks,
+          groupId,
+          handler: ({ message }: KafkaMessageContext) => ledger.record(String(message.value)),
+        },
+      } as const;
+
+      const crashed = await client.start({ groupId, topic, commit: false, mode: watermarkMode });
+      await eventually('the first member to process all 30', () => ledger.size === 30);
+      await crashed.stop();
+      expect([...(await harness.committed(groupId, topic)).values()]).toEqual([-1, -1]);
+
+      await client.start({ groupId, topic, mode: watermarkMode });
+      await eventually('the second member to commit everything', () =>
+        harness.caughtUp(groupId, topic),
+      );
+      expect(ledger.total).toBe(30);
+      expect(ledger.repeated()).toEqual([]);
+      expect((await watermarks.read(`kafka:${groupId}#@watermark/${topic}/0`))?.offset).toBe('14');
     });
   });
 }

@@ -1,0 +1,49 @@
+/**
+ * What the Kafka scenario suite needs from a client: start a group member running one
+ * of oncely's modes on a topic, and stop it. One driver per client binding (kafkajs,
+ * Confluent's KafkaJS API, @platformatic/kafka), so every scenario runs on each.
+ */
+import type {
+  BatchProcessorOptions,
+  KafkaDedupOptions,
+  KafkaMessage,
+  WatermarkProcessorOptions,
+} from '@oncely/kafka';
+
+/** Which of oncely's modes a member runs, with its options. */
+export type MemberMode =
+  | { readonly kind: 'message'; readonly options: KafkaDedupOptions<KafkaMessage> }
+  | { readonly kind: 'batch'; readonly options: BatchProcessorOptions<KafkaMessage> }
+  | {
+      readonly kind: 'watermark';
+      readonly options: Omit<WatermarkProcessorOptions<KafkaMessage>, 'rebalances'>;
+    };
+
+/** A group member to start: where, what it runs, and how the group treats it. */
+export interface MemberSpec {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly mode: MemberMode;
+  /** `false`: the member never commits, like one that dies before each commit. @default true */
+  readonly commit?: boolean;
+  /** The group's rebalance timeout for this member, in ms. @default the harness's fast group */
+  readonly rebalanceTimeout?: number;
+  /** Sees each error the mode threw for a batch or message (the client then retries it). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A running member. */
+export interface Member {
+  /** Stops it: it leaves the group, and the others rebalance. */
+  stop(): Promise<void>;
+}
+
+/** One client binding under test. */
+export interface KafkaClientDriver {
+  /** The client's name, as the suite prints it. */
+  readonly name: string;
+  /** Starts a member reading `spec.topic` from the beginning with fast group timeouts. */
+  start(spec: MemberSpec): Promise<Member>;
+  /** Stops every member it started. */
+  close(): Promise<void>;
+}
