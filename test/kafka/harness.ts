@@ -4,6 +4,7 @@
  * offset reads, and a ledger that counts effects per key.
  */
 import { randomUUID } from 'node:crypto';
+import { FAST_GROUP } from '@oncely/test-support/kafka-clients';
 import { kafkaClient } from '@oncely/test-support/servers';
 import {
   type Admin,
@@ -21,15 +22,9 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/**
- * Group timeouts short enough for tests: the broker allows sessions from 1 s, and a
- * member learns of a rebalance on its next heartbeat.
- */
-export const FAST_GROUP: Partial<ConsumerConfig> = {
-  sessionTimeout: 6_000,
-  rebalanceTimeout: 6_000,
-  heartbeatInterval: 300,
-  maxWaitTimeInMs: 100,
+/** The drivers' fast group timings, with quick retries. */
+const FAST_KAFKAJS_GROUP: Partial<ConsumerConfig> = {
+  ...FAST_GROUP,
   retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 5 },
 };
 
@@ -67,6 +62,8 @@ export class KafkaHarness {
         createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: true,
         maxInFlightRequests: 1,
+        // A topic just created may not be on every broker's metadata yet; retry longer.
+        retry: { retries: 10, initialRetryTime: 100 },
       });
       await this.producer.connect();
     }
@@ -83,7 +80,7 @@ export class KafkaHarness {
     run: ConsumerRunConfig | ((consumer: Consumer) => ConsumerRunConfig),
     config: Partial<ConsumerConfig> = {},
   ): Promise<Consumer> {
-    const consumer = this.kafka.consumer({ groupId, ...FAST_GROUP, ...config });
+    const consumer = this.kafka.consumer({ groupId, ...FAST_KAFKAJS_GROUP, ...config });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -13,9 +13,9 @@ import {
   MemoryWatermarkStore,
   MessageKeyError,
 } from '@oncely/kafka';
+import type { KafkaClientDriver } from '@oncely/test-support/kafka-clients';
+import { kafkajsDriver } from '@oncely/test-support/kafka-clients/kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KafkaClientDriver } from './clients/driver.js';
-import { kafkajsDriver } from './clients/kafkajs.js';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,7 +31,7 @@ export interface KafkaScenarioOptions {
    * produces and reads offsets.
    * @default kafkajs
    */
-  readonly client?: (harness: KafkaHarness) => KafkaClientDriver;
+  readonly client?: () => KafkaClientDriver;
 }
 
 /**
@@ -43,10 +43,10 @@ export interface KafkaScenarioOptions {
  * });
  */
 export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions): void {
-  const makeClient = setup.client ?? kafkajsDriver;
+  const makeClient = setup.client ?? (() => kafkajsDriver());
   describe(`${name}: Kafka consumer-group scenarios`, () => {
     const harness = new KafkaHarness();
-    const client = makeClient(harness);
+    const client = makeClient();
     let store: DedupStore;
     beforeAll(async () => {
       store = await setup.store();

@@ -1,17 +1,31 @@
 /**
- * What the Kafka scenario suite needs from a client: start a group member running one
- * of oncely's modes on a topic, and stop it. One driver per client binding (kafkajs,
- * Confluent's KafkaJS API, @platformatic/kafka), so every scenario runs on each.
+ * What the Kafka scenario suite and the Kafka bench need from a client: start a group
+ * member running one of oncely's modes (or the bare client) on a topic, and stop it.
+ * One driver per client binding (kafkajs, Confluent's KafkaJS API, @platformatic/kafka),
+ * so every scenario and every bench row runs on each.
  */
 import type {
   BatchProcessorOptions,
   KafkaDedupOptions,
   KafkaMessage,
+  KeySource,
   WatermarkProcessorOptions,
 } from '@oncely/kafka';
 
-/** Which of oncely's modes a member runs, with its options. */
+/**
+ * Group timings short enough for tests: the broker allows sessions from 1 s, and a
+ * member learns of a rebalance on its next heartbeat. Every driver uses them.
+ */
+export const FAST_GROUP = {
+  sessionTimeout: 6_000,
+  rebalanceTimeout: 6_000,
+  heartbeatInterval: 300,
+  maxWaitTimeInMs: 100,
+} as const;
+
+/** Which of oncely's modes a member runs, with its options; `bare` is the client alone. */
 export type MemberMode =
+  | { readonly kind: 'bare'; readonly handler: (message: KeySource) => Promise<unknown> }
   | { readonly kind: 'message'; readonly options: KafkaDedupOptions<KafkaMessage> }
   | { readonly kind: 'batch'; readonly options: BatchProcessorOptions<KafkaMessage> }
   | {
