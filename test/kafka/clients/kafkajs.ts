@@ -16,7 +16,11 @@ export function kafkajsDriver(harness: KafkaHarness): KafkaClientDriver {
       const consumer = await harness.consume(spec.groupId, spec.topic, (c) => runConfig(spec, c), {
         ...(spec.rebalanceTimeout === undefined ? {} : { rebalanceTimeout: spec.rebalanceTimeout }),
       });
-      return { stop: () => harness.stop(consumer) };
+      return {
+        stop: () => harness.stop(consumer),
+        // It cannot rejoin while eachBatch runs: the rebalance timeout evicts it.
+        evict: async () => {},
+      };
     },
     close: () => harness.close(),
   };
