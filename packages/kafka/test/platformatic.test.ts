@@ -261,7 +261,11 @@ describe('consumeStream', () => {
 
   it('refuses a stream that commits on its own, and bad options', async () => {
     const stream = new FakeStream();
-    const run = consumeStream(stream, { store: new MemoryStore(), groupId: 'g', handler: () => {} });
+    const run = consumeStream(stream, {
+      store: new MemoryStore(),
+      groupId: 'g',
+      handler: () => {},
+    });
     stream.push({ ...raw(0), commit: function noopCallback() {} });
     await expect(run.done).rejects.toBeInstanceOf(InvalidOptionError);
     const base = { store: new MemoryStore(), groupId: 'g', handler: () => {} };
