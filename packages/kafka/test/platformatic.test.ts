@@ -92,6 +92,24 @@ const until = async (check: () => boolean) => {
   while (!check()) await sleep(2);
 };
 
+/** A handler that records each offset and holds at `offset` until `release()`. */
+function heldAt(offset: string) {
+  const effects: string[] = [];
+  const events: OncelyEvent[] = [];
+  let release!: () => void;
+  let enter!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const handler = async ({ message }: { message: { offset: string } }) => {
+    if (message.offset === offset) {
+      enter();
+      await gate;
+    }
+    effects.push(message.offset);
+  };
+  return { effects, events, handler, entered, release };
+}
+
 describe('consumeStream', () => {
   it('runs each partition in offset order, converts the messages, and commits after each batch', async () => {
     const stream = new FakeStream();
@@ -187,23 +205,16 @@ describe('consumeStream', () => {
 
   it('stops a partition lost in a rebalance, gives back its claims taken ahead, and never commits it', async () => {
     const stream = new FakeStream();
-    const events: OncelyEvent[] = [];
-    const effects: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { effects, events, handler, entered, release } = heldAt('1');
     const run = consumeStream(stream, {
       store: new MemoryStore(),
       groupId: 'g',
       claimAhead: 4,
       onEvent: (event) => events.push(event),
-      handler: async ({ message }) => {
-        if (message.offset === '1') await gate;
-        effects.push(message.offset);
-      },
+      handler,
     });
     stream.push(...range(0, 6));
-    await until(() => effects.length === 1);
-    await sleep(5);
+    await entered;
     stream.consumer.rejoin([1]); // partition 0 moved to another member
     release();
     stream.push(raw(6)); // fetched before the join, delivered after it
@@ -216,21 +227,15 @@ describe('consumeStream', () => {
 
   it('stops between messages on stop(), releasing unrun claims, and commits what ran', async () => {
     const stream = new FakeStream();
-    const events: OncelyEvent[] = [];
-    const effects: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { effects, events, handler, entered, release } = heldAt('2');
     const run = consumeStream(stream, {
       store: new MemoryStore(),
       groupId: 'g',
       onEvent: (event) => events.push(event),
-      handler: async ({ message }) => {
-        if (message.offset === '2') await gate;
-        effects.push(message.offset);
-      },
+      handler,
     });
     stream.push(...range(0, 8));
-    await until(() => effects.length === 2);
+    await entered;
     const stopped = run.stop();
     release();
     await stopped;
