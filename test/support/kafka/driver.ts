@@ -42,7 +42,10 @@ export interface MemberSpec {
   readonly commit?: boolean;
   /** The group's rebalance timeout for this member, in ms. @default the harness's fast group */
   readonly rebalanceTimeout?: number;
-  /** Sees each error the mode threw for a batch or message (the client then retries it). */
+  /**
+   * Sees each error the mode threw for a batch or message; the member then retries it
+   * (kafkajs retries the batch itself, the platformatic binding retries in place).
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -50,6 +53,12 @@ export interface MemberSpec {
 export interface Member {
   /** Stops it: it leaves the group, and the others rebalance. */
   stop(): Promise<void>;
+  /**
+   * Makes it lose its partitions while a handler still runs, as a member evicted from the
+   * group does; the handler goes on. A client whose member cannot rejoin while a handler
+   * runs (kafkajs) is evicted by the group's rebalance timeout alone, so this does nothing.
+   */
+  evict(): Promise<void>;
 }
 
 /** One client binding under test. */

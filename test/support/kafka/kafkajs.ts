@@ -28,7 +28,11 @@ export function kafkajsDriver(kafka: Kafka = kafkaClient()): KafkaClientDriver {
       await consumer.connect();
       await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
       await consumer.run(runConfig(spec, consumer));
-      return { stop: () => stop(consumer) };
+      return {
+        stop: () => stop(consumer),
+        // It cannot rejoin while eachBatch runs: the rebalance timeout evicts it.
+        evict: async () => {},
+      };
     },
     async close() {
       await Promise.allSettled([...consumers].map(stop));
