@@ -78,11 +78,25 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
       `expected the consumer running the handler (with on and events.GROUP_JOIN), got ${describeValue(consumer)}`,
     );
   }
-  const process = createWatermarkProcessor<M, T>({
-    ...rest,
-    ...(consumer === undefined ? {} : { rebalances: groupJoins(consumer) }),
-  });
+  return watermarkBatchHandler<M, T>(
+    { ...rest, ...(consumer === undefined ? {} : { rebalances: groupJoins(consumer) }) },
+    autoResolve,
+  );
+}
+
+/**
+ * The `eachBatch` handler of watermark mode on any KafkaJS-style payload, given the
+ * rebalance signal its client has (the Confluent binding makes it from `rebalance_cb`).
+ * `before` runs first for each batch. Internal.
+ */
+export function watermarkBatchHandler<M extends KafkaMessage, T>(
+  options: WatermarkProcessorOptions<M, T>,
+  autoResolve: boolean,
+  before?: () => void,
+): OncelyWatermarkBatch<M> {
+  const process = createWatermarkProcessor<M, T>(options);
   const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
+    before?.();
     endBatch(payload, await process(partitionBatch(payload)), autoResolve);
   };
   return Object.assign(handle, { watermarkKey: process.watermarkKey, owner: process.owner });
