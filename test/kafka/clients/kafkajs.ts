@@ -6,7 +6,7 @@ import {
 } from '@oncely/kafka/kafkajs';
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { KafkaHarness } from '../harness.js';
-import type { KafkaClientDriver, MemberSpec } from './driver.js';
+import { type KafkaClientDriver, type MemberSpec, reportErrors } from './driver.js';
 
 /** Runs members as kafkajs consumers made by `harness`. */
 export function kafkajsDriver(harness: KafkaHarness): KafkaClientDriver {
@@ -24,16 +24,7 @@ export function kafkajsDriver(harness: KafkaHarness): KafkaClientDriver {
 
 function runConfig(spec: MemberSpec, consumer: Consumer): ConsumerRunConfig {
   const autoCommit = spec.commit ?? true;
-  const observe =
-    <P>(handle: (payload: P) => Promise<void>) =>
-    async (payload: P) => {
-      try {
-        await handle(payload);
-      } catch (error) {
-        spec.onError?.(error);
-        throw error;
-      }
-    };
+  const observe = <P>(handle: (payload: P) => Promise<void>) => reportErrors(spec, handle);
   const { mode } = spec;
   switch (mode.kind) {
     case 'message':
