@@ -1,11 +1,10 @@
 import { InvalidOptionError } from '@oncely/core';
-import { checkObject, optionalBoolean } from '@oncely/core/adapter';
+import { takeAutoResolve } from '../kafkajs/payload.js';
 import {
   type WatermarkBatchOptions as KafkajsWatermarkBatchOptions,
   type OncelyWatermarkBatch,
   watermarkBatchHandler,
 } from '../kafkajs/watermark.js';
-import { KAFKA_DEFAULTS } from '../options.js';
 import type { KafkaMessage } from '../types.js';
 import type { WatermarkProcessorOptions } from '../watermark/processor.js';
 import { rebalanceCalls } from './rebalances.js';
@@ -38,13 +37,7 @@ export interface WatermarkBatchOptions<M extends KafkaMessage = KafkaMessage, T 
 export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
   options: WatermarkBatchOptions<M, T>,
 ): OncelyWatermarkBatch<M> {
-  checkObject('options', options);
-  const { eachBatchAutoResolve, ...rest } = options;
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
+  const [autoResolve, rest] = takeAutoResolve(options);
   const { rebalances } = rest;
   const checkWired = () => {
     if (rebalances !== undefined && rebalanceCalls(rebalances) === 0) {

@@ -1,12 +1,11 @@
 import { InvalidOptionError } from '@oncely/core';
-import { checkObject, describeValue, optionalBoolean } from '@oncely/core/adapter';
-import { KAFKA_DEFAULTS } from '../options.js';
+import { describeValue } from '@oncely/core/adapter';
 import type { KafkaMessage } from '../types.js';
 import {
   createWatermarkProcessor,
   type WatermarkProcessorOptions,
 } from '../watermark/processor.js';
-import { endBatch, groupJoins, partitionBatch } from './payload.js';
+import { endBatch, groupJoins, partitionBatch, takeAutoResolve } from './payload.js';
 import type { EachBatchPayload, RebalanceEvents } from './types.js';
 
 /** Options of {@link createWatermarkBatchHandler}. */
@@ -60,13 +59,7 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
 export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
   options: WatermarkBatchOptions<M, T>,
 ): OncelyWatermarkBatch<M> {
-  checkObject('options', options);
-  const { eachBatchAutoResolve, consumer, ...rest } = options;
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
+  const [autoResolve, { consumer, ...rest }] = takeAutoResolve(options);
   if (
     consumer !== undefined &&
     (consumer === null ||
