@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -20,6 +21,34 @@ const resolve = { conditions: ['oncely-source'] };
  */
 const [nodeMajor = 0] = process.versions.node.split('.').map(Number);
 const clientExcludes = nodeMajor >= 22 ? [] : ['**/*platformatic*.int.test.ts'];
+
+/**
+ * The Confluent client (`@confluentinc/kafka-javascript`) is a NAN addon: it loads only on
+ * the Node ABI it was built for. The root `postinstall` builds it into `test/clients/confluent`
+ * and records that ABI (`test/clients/confluent/install.mjs`); CI then reruns vitest on
+ * Node 22 and 24 without reinstalling, where it cannot load. So its files are collected only
+ * when the recorded build is for the running Node. In CI a missing record means the build
+ * did not run or did not land: that fails here rather than dropping the suite silently.
+ */
+const confluentFiles = '**/*confluent*.int.test.ts';
+const confluentBuild = (() => {
+  try {
+    return JSON.parse(
+      readFileSync(
+        new URL('./test/clients/confluent/node_modules/.oncely-build.json', import.meta.url),
+        'utf8',
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+})() as { abi?: string; node?: string } | undefined;
+if (process.env.CI === 'true' && confluentBuild === undefined) {
+  throw new Error(
+    'the Confluent client was not built (no test/clients/confluent/node_modules/.oncely-build.json): run npm install',
+  );
+}
+const confluentExclude = confluentBuild?.abi === process.versions.modules ? [] : [confluentFiles];
 const shared = { resolve, ssr: { resolve } };
 
 export default defineConfig({
@@ -51,7 +80,7 @@ export default defineConfig({
             'examples/*/test/**/*.int.test.ts',
             'test/**/*.int.test.ts',
           ],
-          exclude: ['**/node_modules/**', ...clientExcludes],
+          exclude: ['**/node_modules/**', ...clientExcludes, ...confluentExclude],
           globalSetup: ['test/setup/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

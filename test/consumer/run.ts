@@ -66,6 +66,9 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/sqs/testing/sqs-server': 'extras',
   '@oncely/sqs/testing/scenarios': 'vitest',
   '@oncely/kafka': 'base',
+  '@oncely/kafka/kafkajs': 'base',
+  // Without the client: the binding must not import it, at run time or in its types.
+  '@oncely/kafka/confluent': 'base',
   '@oncely/webhook': 'base',
   '@oncely/webhook/lambda': 'base',
   '@oncely/webhook/express': 'extras',
@@ -94,6 +97,7 @@ const ABSENT_IN_BASE = [
   '@aws-lambda-powertools/metrics',
   'ioredis',
   'iovalkey',
+  '@confluentinc/kafka-javascript',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -190,6 +194,17 @@ export const eachMessage = createEachMessageHandler({ store: new MemoryStore(), 
 // The store implements core's contract, which the Kafka adapter takes: no import between them.
 export const watermarks = new DynamoDBWatermarkStore({ client: new DynamoDBClient({}), tableName: 't' });
 export const eachBatch = createWatermarkBatchHandler({ watermarks, groupId: 'g', handler: async () => {} });`,
+  },
+  // No @confluentinc/kafka-javascript in the project: the binding's types are structural.
+  'kafka-confluent.ts': {
+    phase: 'base',
+    code: `import { MemoryStore } from '@oncely/core';
+import { MemoryWatermarkStore } from '@oncely/kafka';
+import { createEachBatchHandler, createRebalanceSignal, createWatermarkBatchHandler } from '@oncely/kafka/confluent';
+export const eachBatch = createEachBatchHandler({ store: new MemoryStore(), groupId: 'g', eachBatchAutoResolve: false, handler: async () => {} });
+const rebalances = createRebalanceSignal();
+export const config = { kafkaJS: { groupId: 'g' }, rebalance_cb: rebalances.rebalance_cb };
+export const watermark = createWatermarkBatchHandler({ watermarks: new MemoryWatermarkStore(), groupId: 'g', rebalances, handler: async () => {} });`,
   },
   'webhook.ts': {
     phase: 'base',

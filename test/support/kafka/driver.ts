@@ -65,8 +65,35 @@ export interface Member {
 export interface KafkaClientDriver {
   /** The client's name, as the suite prints it. */
   readonly name: string;
+  /**
+   * Whether a rebalance (or a stop) cuts a running batch short: kafkajs marks the batch
+   * stale when its partition is revoked and `isRunning()` false when the consumer stops,
+   * so the batch mode gives back the claims it took ahead. Confluent's KafkaJS API
+   * (`false`) defers the revocation, and a disconnect, until the running batch has
+   * returned, so a batch always ends whole.
+   * @default true
+   */
+  readonly rebalanceCutsBatches?: boolean;
   /** Starts a member reading `spec.topic` from the beginning with fast group timeouts. */
   start(spec: MemberSpec): Promise<Member>;
   /** Stops every member it started. */
   close(): Promise<void>;
+}
+
+/**
+ * Wraps a mode's handler so that `spec.onError` sees what it throws; the error is
+ * rethrown, so the client retries as it would without the wrapper.
+ */
+export function reportErrors<P>(
+  spec: MemberSpec,
+  handle: (payload: P) => Promise<void>,
+): (payload: P) => Promise<void> {
+  return async (payload) => {
+    try {
+      await handle(payload);
+    } catch (error) {
+      spec.onError?.(error);
+      throw error;
+    }
+  };
 }

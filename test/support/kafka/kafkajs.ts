@@ -6,7 +6,7 @@ import {
 } from '@oncely/kafka/kafkajs';
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { kafkaClient } from '../servers.js';
-import { FAST_GROUP, type KafkaClientDriver, type MemberSpec } from './driver.js';
+import { FAST_GROUP, type KafkaClientDriver, type MemberSpec, reportErrors } from './driver.js';
 
 /** Runs members as kafkajs consumers of `kafka` (by default, the test broker's client). */
 export function kafkajsDriver(kafka: Kafka = kafkaClient()): KafkaClientDriver {
@@ -41,16 +41,7 @@ export function kafkajsDriver(kafka: Kafka = kafkaClient()): KafkaClientDriver {
 }
 function runConfig(spec: MemberSpec, consumer: Consumer): ConsumerRunConfig {
   const autoCommit = spec.commit ?? true;
-  const observe =
-    <P>(handle: (payload: P) => Promise<void>) =>
-    async (payload: P) => {
-      try {
-        await handle(payload);
-      } catch (error) {
-        spec.onError?.(error);
-        throw error;
-      }
-    };
+  const observe = <P>(handle: (payload: P) => Promise<void>) => reportErrors(spec, handle);
   const { mode } = spec;
   switch (mode.kind) {
     case 'bare':

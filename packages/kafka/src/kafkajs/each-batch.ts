@@ -1,9 +1,7 @@
 import type { Deduper } from '@oncely/core';
-import { checkObject, optionalBoolean } from '@oncely/core/adapter';
 import { type BatchProcessorOptions, createBatchProcessor } from '../batch-processor.js';
-import { KAFKA_DEFAULTS } from '../options.js';
 import type { KafkaMessage, KafkaMessageContext } from '../types.js';
-import { endBatch, partitionBatch } from './payload.js';
+import { endBatch, partitionBatch, takeAutoResolve } from './payload.js';
 import type { EachBatchPayload } from './types.js';
 
 /** Options of {@link createEachBatchHandler}. */
@@ -46,13 +44,7 @@ export interface OncelyEachBatch<M extends KafkaMessage = KafkaMessage> {
 export function createEachBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
   options: EachBatchOptions<M, T>,
 ): OncelyEachBatch<M> {
-  checkObject('options', options);
-  const { eachBatchAutoResolve, ...rest } = options;
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
+  const [autoResolve, rest] = takeAutoResolve(options);
   const process = createBatchProcessor<M, T>(rest);
   const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
     endBatch(payload, await process(partitionBatch(payload)), autoResolve);

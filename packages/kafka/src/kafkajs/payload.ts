@@ -1,5 +1,7 @@
+import { checkObject, optionalBoolean } from '@oncely/core/adapter';
 import type { BatchEnd, PartitionBatch, RebalanceSignal } from '../consumer.js';
 import { BatchInterruptedError } from '../errors.js';
+import { KAFKA_DEFAULTS } from '../options.js';
 import type { KafkaMessage } from '../types.js';
 import type { EachBatchPayload, RebalanceEvents } from './types.js';
 
@@ -41,4 +43,21 @@ export function endBatch<M extends KafkaMessage>(
 /** A kafkajs consumer's `GROUP_JOIN` event as the client-neutral {@link RebalanceSignal}. Internal. */
 export function groupJoins(consumer: RebalanceEvents): RebalanceSignal {
   return { onRebalance: (listener) => void consumer.on(consumer.events.GROUP_JOIN, listener) };
+}
+
+/**
+ * Checks a batch handler's options and takes `eachBatchAutoResolve` (the client's default,
+ * `true`, when absent) off them: the value and the options the processor gets. Internal.
+ */
+export function takeAutoResolve<O extends { readonly eachBatchAutoResolve?: boolean }>(
+  options: O,
+): [boolean, Omit<O, 'eachBatchAutoResolve'>] {
+  checkObject('options', options);
+  const { eachBatchAutoResolve, ...rest } = options;
+  const autoResolve = optionalBoolean(
+    'eachBatchAutoResolve',
+    eachBatchAutoResolve,
+    KAFKA_DEFAULTS.eachBatchAutoResolve,
+  );
+  return [autoResolve, rest];
 }

@@ -1,12 +1,11 @@
 import { InvalidOptionError } from '@oncely/core';
-import { checkObject, describeValue, optionalBoolean } from '@oncely/core/adapter';
-import { KAFKA_DEFAULTS } from '../options.js';
+import { describeValue } from '@oncely/core/adapter';
 import type { KafkaMessage } from '../types.js';
 import {
   createWatermarkProcessor,
   type WatermarkProcessorOptions,
 } from '../watermark/processor.js';
-import { endBatch, groupJoins, partitionBatch } from './payload.js';
+import { endBatch, groupJoins, partitionBatch, takeAutoResolve } from './payload.js';
 import type { EachBatchPayload, RebalanceEvents } from './types.js';
 
 /** Options of {@link createWatermarkBatchHandler}. */
@@ -60,13 +59,7 @@ export interface OncelyWatermarkBatch<M extends KafkaMessage = KafkaMessage> {
 export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessage, T = unknown>(
   options: WatermarkBatchOptions<M, T>,
 ): OncelyWatermarkBatch<M> {
-  checkObject('options', options);
-  const { eachBatchAutoResolve, consumer, ...rest } = options;
-  const autoResolve = optionalBoolean(
-    'eachBatchAutoResolve',
-    eachBatchAutoResolve,
-    KAFKA_DEFAULTS.eachBatchAutoResolve,
-  );
+  const [autoResolve, { consumer, ...rest }] = takeAutoResolve(options);
   if (
     consumer !== undefined &&
     (consumer === null ||
@@ -78,11 +71,25 @@ export function createWatermarkBatchHandler<M extends KafkaMessage = KafkaMessag
       `expected the consumer running the handler (with on and events.GROUP_JOIN), got ${describeValue(consumer)}`,
     );
   }
-  const process = createWatermarkProcessor<M, T>({
-    ...rest,
-    ...(consumer === undefined ? {} : { rebalances: groupJoins(consumer) }),
-  });
+  return watermarkBatchHandler<M, T>(
+    { ...rest, ...(consumer === undefined ? {} : { rebalances: groupJoins(consumer) }) },
+    autoResolve,
+  );
+}
+
+/**
+ * The `eachBatch` handler of watermark mode on any KafkaJS-style payload, given the
+ * rebalance signal its client has (the Confluent binding makes it from `rebalance_cb`).
+ * `before` runs first for each batch. Internal.
+ */
+export function watermarkBatchHandler<M extends KafkaMessage, T>(
+  options: WatermarkProcessorOptions<M, T>,
+  autoResolve: boolean,
+  before?: () => void,
+): OncelyWatermarkBatch<M> {
+  const process = createWatermarkProcessor<M, T>(options);
   const handle = async (payload: EachBatchPayload<M>): Promise<void> => {
+    before?.();
     endBatch(payload, await process(partitionBatch(payload)), autoResolve);
   };
   return Object.assign(handle, { watermarkKey: process.watermarkKey, owner: process.owner });
