@@ -17,6 +17,7 @@ import type { RedisScriptClient, ScriptCall } from './client.js';
 import { redisFault } from './faults.js';
 import { type RedisStoreOptions, resolveRedisOptions } from './options.js';
 import { fieldsToRecord } from './record-hash.js';
+import type { Script } from './scripts.js';
 import { sendScripts } from './send.js';
 import { type Planned, planClaim, planComplete, planExtend, planRelease } from './transitions.js';
 
@@ -139,19 +140,10 @@ export class RedisStore implements DedupStore {
   ): Promise<PromiseSettledResult<O>[]> {
     if (items.length === 0) return [];
     const planned = items.map(plan);
-    const { sha, source } = (planned[0] as Planned<O>).script;
-    const replies =
-      this.cluster || planned.length === 1
-        ? (
-            await sendScripts(
-              this.client,
-              planned.map((entry) => callOf(sha, source, [entry])),
-            )
-          ).map((reply) => keyReplies(reply, 1)[0] as PromiseSettledResult<unknown>)
-        : keyReplies(
-            (await sendScripts(this.client, [callOf(sha, source, planned)]))[0],
-            planned.length,
-          );
+    const { script } = planned[0] as Planned<O>;
+    const replies = this.cluster
+      ? await sendPerKey(this.client, script, planned)
+      : await sendAsOne(this.client, script, planned);
     return replies.map((reply, index): PromiseSettledResult<O> => {
       const { read } = planned[index] as Planned<O>;
       const item = items[index] as I;
@@ -176,8 +168,31 @@ function single<O>(results: readonly PromiseSettledResult<O>[]): O {
   return result.value;
 }
 
+/** A cluster client's batch: one call per key, side by side (the client pipelines them per node). */
+async function sendPerKey(
+  client: RedisScriptClient,
+  script: Script,
+  planned: readonly Planned<unknown>[],
+): Promise<PromiseSettledResult<unknown>[]> {
+  const replies = await sendScripts(
+    client,
+    planned.map((entry) => callOf(script, [entry])),
+  );
+  return replies.map((reply) => keyReplies(reply, 1)[0] as PromiseSettledResult<unknown>);
+}
+
+/** A standalone server's batch: one call over every key. */
+async function sendAsOne(
+  client: RedisScriptClient,
+  script: Script,
+  planned: readonly Planned<unknown>[],
+): Promise<PromiseSettledResult<unknown>[]> {
+  const [reply] = await sendScripts(client, [callOf(script, planned)]);
+  return keyReplies(reply, planned.length);
+}
+
 /** One script call over the keys of `entries`, each key's values after their count. */
-function callOf(sha: string, source: string, entries: readonly Planned<unknown>[]): ScriptCall {
+function callOf({ sha, source }: Script, entries: readonly Planned<unknown>[]): ScriptCall {
   const keys: string[] = [];
   const args: string[] = [];
   for (const { redisKey, args: values } of entries) {
