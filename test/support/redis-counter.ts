@@ -58,6 +58,8 @@ export function countingClient(inner: RedisScriptClient): CountingClient {
     tally.count(command, times);
   };
   return {
+    // The inner client's own say: counting changes nothing about where calls go.
+    ...(inner.cluster === undefined ? {} : { cluster: inner.cluster }),
     get roundTrips() {
       return roundTrips;
     },

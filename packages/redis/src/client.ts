@@ -8,15 +8,20 @@
  * One Lua script call: what EVALSHA (or, as the fallback, EVAL) takes.
  *
  * @example
- * const call: ScriptCall = { sha, source, keys: ['oncely:payments#evt_1'], args: [token] };
+ * const call: ScriptCall = { sha, source, keys: ['oncely:payments#evt_1'], args: ['1', token] };
  */
 export interface ScriptCall {
   /** The script's SHA1, for EVALSHA. */
   readonly sha: string;
   /** The script's source, for EVAL when the server answers NOSCRIPT. */
   readonly source: string;
-  /** The keys the script touches: always exactly one, so Redis Cluster routes it. */
+  /**
+   * The keys the script touches: one on a cluster client, so Redis Cluster routes the call
+   * to its key's node; a batch's keys in one call on a standalone server (see
+   * {@link RedisScriptClient.cluster}).
+   */
   readonly keys: readonly string[];
+  /** For each key in order: how many values follow, then the values. */
   readonly args: readonly string[];
 }
 
@@ -50,6 +55,15 @@ export interface RedisScriptClient {
     calls: readonly ScriptCall[],
     mode: ScriptMode,
   ): Promise<readonly PromiseSettledResult<unknown>[]>;
+  /**
+   * `false` when the client talks to one standalone server (or a primary with replicas),
+   * which takes a script call over keys of any slots: the store then sends a batch of
+   * transitions as one script call. `true` (or left out) for a Redis Cluster client, or
+   * whenever unsure: each call then touches one key, so it runs wherever that key lives.
+   * `fromNodeRedis` and `fromIoredis` set it from the client they adapt; `RedisStore`'s
+   * `cluster` option overrides it.
+   */
+  readonly cluster?: boolean;
   /** `HGETALL key`: the hash's fields, or `{}` when the key does not exist. */
   hgetall(key: string): Promise<Readonly<Record<string, unknown>>>;
   /** `DEL key`. */

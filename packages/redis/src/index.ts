@@ -1,7 +1,8 @@
 /**
  * `@oncely/redis`: the Redis and Valkey store for oncely. One Lua script per transition,
- * each on one key (Redis Cluster works), fenced by the owner token; batches in one
- * pipeline; records expire natively. Works with node-redis and ioredis-compatible clients.
+ * fenced by the owner token; a batch in one script call on a standalone server, one call
+ * per key on a Redis Cluster client; records expire natively. Works with node-redis and
+ * ioredis-compatible clients.
  *
  * @example
  * import { createClient } from 'redis';

@@ -58,6 +58,7 @@ export function fromIoredis(client: IoredisLike): RedisScriptClient {
       ? client.evalsha(call.sha, call.keys.length, ...call.keys, ...call.args)
       : client.eval(call.source, call.keys.length, ...call.keys, ...call.args);
   return {
+    cluster: client.isCluster === true,
     async runScripts(calls, mode) {
       if (calls.length === 1 || client.isCluster === true) {
         return Promise.allSettled(calls.map((call) => single(call, mode)));

@@ -14,6 +14,8 @@ export interface NodeRedisLike {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   hGetAll(key: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
+  /** A cluster client's (`createCluster`) method; a standalone client has none. */
+  readonly nodeClient?: unknown;
 }
 
 /** True when `value` looks like a node-redis client (camel-case `evalSha`). Internal. */
@@ -26,7 +28,8 @@ export function isNodeRedis(value: object): value is NodeRedisLike {
  * every command issued in the same event-loop turn in one socket write (its auto-
  * pipelining), so the calls sent together here cost one round trip, and each keeps its
  * own reply or error (its `multi().execAsPipeline()` would reject them all for one
- * failure). On a cluster client each call goes to the node of its key.
+ * failure). On a cluster client (`createCluster`, told apart by its `nodeClient` method)
+ * each call goes to the node of its key, and the adapter says `cluster: true`.
  *
  * @example
  * import { createClient } from 'redis';
@@ -41,6 +44,7 @@ export function fromNodeRedis(client: NodeRedisLike): RedisScriptClient {
       : client.eval(call.source, options);
   };
   return {
+    cluster: typeof client.nodeClient === 'function',
     runScripts: (calls, mode) => Promise.allSettled(calls.map((call) => send(call, mode))),
     hgetall: async (key) => hashFields(await client.hGetAll(key)),
     del: (key) => client.del(key),

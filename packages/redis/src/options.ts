@@ -31,6 +31,18 @@ export interface RedisStoreOptions {
    * @default 1048576 (1 MiB)
    */
   readonly maxResultBytes?: number;
+  /**
+   * Whether the client is a Redis Cluster client. On a cluster every script call touches
+   * one key, so it runs on that key's node: a batch of 10 claims is 10 `EVALSHA`s (which
+   * the client pipelines per node). Otherwise a batch is one `EVALSHA` over all its keys.
+   * Set it where the store cannot tell: `true` for a client that routes by key that the
+   * store does not know (a proxy that shards, a wrapper of a cluster client), `false` for
+   * your own standalone {@link RedisScriptClient}.
+   * @default detected: `true` for node-redis `createCluster` and ioredis / iovalkey
+   * `Cluster`, `false` for their standalone clients, a `RedisScriptClient`'s own `cluster`
+   * (`true` when it does not say)
+   */
+  readonly cluster?: boolean;
 }
 
 /**
@@ -54,6 +66,7 @@ export interface ResolvedRedisOptions {
   readonly client: RedisScriptClient;
   readonly keyPrefix: string;
   readonly maxResultBytes: number;
+  readonly cluster: boolean;
 }
 
 /**
@@ -63,11 +76,21 @@ export interface ResolvedRedisOptions {
  */
 export function resolveRedisOptions(options: RedisStoreOptions): ResolvedRedisOptions {
   checkObject('options', options);
+  const client = resolveClient(options.client);
   return {
-    client: resolveClient(options.client),
+    client,
     keyPrefix: resolveKeyPrefix(options.keyPrefix),
     maxResultBytes: resolveMaxResultBytes(options.maxResultBytes),
+    cluster: resolveCluster(options.cluster, client),
   };
+}
+
+function resolveCluster(value: unknown, client: RedisScriptClient): boolean {
+  if (value === undefined) return client.cluster !== false;
+  if (typeof value !== 'boolean') {
+    throw new InvalidOptionError('cluster', `expected a boolean, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 function resolveClient(client: unknown): RedisScriptClient {

@@ -10,16 +10,18 @@ import {
   isLeaseLive,
   type ReleaseItem,
 } from '@oncely/core';
-import type { ScriptCall } from './client.js';
 import { fieldsToRecord, pairsToFields, text } from './record-hash.js';
-import { SCRIPTS } from './scripts.js';
+import { SCRIPTS, type Script } from './scripts.js';
 
 /**
- * One transition of one key, ready to send: the script call, and how its reply becomes
+ * One transition of one key, ready to send: the script, the key and its values (one group
+ * of a script call's `ARGV`, without the group's length), and how the key's reply becomes
  * the outcome. Internal.
  */
 export interface Planned<O> {
-  readonly call: ScriptCall;
+  readonly script: Script;
+  readonly redisKey: string;
+  readonly args: readonly string[];
   read(reply: unknown): O;
 }
 
@@ -42,12 +44,17 @@ function expiryMs(expiresAt: number, now: number): string {
   return String(Math.max(1, Math.ceil(expiresAt * 1000 - now)));
 }
 
-/** `[tag, ...rest]` of a script reply. */
+/**
+ * `[tag, ...rest]` of a key's reply; a key whose command failed (`{'error', message}`)
+ * throws that error, as the server's own error reply for a call of that key alone would.
+ */
 function tagged(reply: unknown): [string, unknown[]] {
   if (!Array.isArray(reply) || reply.length === 0) {
     throw new TypeError('the script answered something other than its reply array');
   }
-  return [text(reply[0], 'the reply tag'), reply.slice(1)];
+  const tag = text(reply[0], 'the reply tag');
+  if (tag === 'error') throw new Error(text(reply[1], 'the error message'));
+  return [tag, reply.slice(1)];
 }
 
 function recordOf(key: string, pairs: unknown): DedupRecord | undefined {
@@ -57,15 +64,6 @@ function recordOf(key: string, pairs: unknown): DedupRecord | undefined {
 function lost(key: string, pairs: unknown): FencedOutcome {
   const current = recordOf(key, pairs);
   return current === undefined ? LOST : { ok: false, reason: 'lease_lost', current };
-}
-
-function scriptCall(
-  name: keyof typeof SCRIPTS,
-  redisKey: string,
-  args: readonly string[],
-): ScriptCall {
-  const { sha, source } = SCRIPTS[name];
-  return { sha, source, keys: [redisKey], args };
 }
 
 /** A claim of `item.key` with a fresh token (see the claim script). Internal. */
@@ -82,7 +80,9 @@ export function planClaim(space: KeySpace, item: ClaimItem): Planned<ClaimOutcom
   ];
   if (item.fingerprint !== undefined) args.push(item.fingerprint);
   return {
-    call: scriptCall('claim', space.redisKey(key), args),
+    script: SCRIPTS.claim,
+    redisKey: space.redisKey(key),
+    args,
     read(reply) {
       const [tag, [pairs]] = tagged(reply);
       const old = recordOf(key, pairs);
@@ -106,7 +106,9 @@ export function planComplete(space: KeySpace, item: CompleteItem): Planned<Fence
   const args = [token, expiryMs(expiresAt, now), String(expiresAt)];
   if (result !== undefined) args.push(result);
   return {
-    call: scriptCall('complete', space.redisKey(key), args),
+    script: SCRIPTS.complete,
+    redisKey: space.redisKey(key),
+    args,
     read(reply) {
       const [tag, rest] = tagged(reply);
       if (tag === 'lost') return lost(key, rest[0]);
@@ -130,7 +132,9 @@ export function planComplete(space: KeySpace, item: CompleteItem): Planned<Fence
 export function planRelease(space: KeySpace, item: ReleaseItem): Planned<FencedOutcome> {
   const { key, token } = item;
   return {
-    call: scriptCall('release', space.redisKey(key), [token]),
+    script: SCRIPTS.release,
+    redisKey: space.redisKey(key),
+    args: [token],
     read(reply) {
       const [tag, rest] = tagged(reply);
       return tag === 'ok' ? { ok: true } : lost(key, rest[0]);
@@ -149,7 +153,9 @@ export function planExtend(space: KeySpace, item: ExtendItem): Planned<FencedOut
   const { key, token } = item;
   const leaseUntil = item.now + item.leaseMs;
   return {
-    call: scriptCall('extend', space.redisKey(key), [token, String(leaseUntil)]),
+    script: SCRIPTS.extend,
+    redisKey: space.redisKey(key),
+    args: [token, String(leaseUntil)],
     read(reply) {
       const [tag, rest] = tagged(reply);
       if (tag === 'lost') return lost(key, rest[0]);

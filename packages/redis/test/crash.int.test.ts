@@ -31,10 +31,15 @@ function confirming(inner: RedisScriptClient, confirmed: Set<string>): RedisScri
       const replies = await inner.runScripts(calls, mode);
       replies.forEach((reply, index) => {
         const call = calls[index];
-        const tag = reply.status === 'fulfilled' && Array.isArray(reply.value) && reply.value[0];
         // The completion script is the one that sets status COMPLETED.
-        const completes = call?.source.includes(`'status', 'COMPLETED'`);
-        if (tag === 'ok' && completes) confirmed.add(call?.keys[0] as string);
+        if (reply.status !== 'fulfilled' || !call?.source.includes(`'status', 'COMPLETED'`)) return;
+        // One reply per key of the call: `{'ok', ...}` for each key it completed.
+        const perKey = Array.isArray(reply.value) ? reply.value : [];
+        perKey.forEach((keyReply: unknown, position) => {
+          if (Array.isArray(keyReply) && keyReply[0] === 'ok') {
+            confirmed.add(call.keys[position] as string);
+          }
+        });
       });
       return replies;
     },

@@ -15,7 +15,7 @@ function fakeNodeRedis(sent: string[]): NodeRedisLike {
   return {
     evalSha: async (sha, { keys }) => {
       sent.push(`EVALSHA ${sha.slice(0, 8)} ${keys.join(' ')}`);
-      return ['claimed'];
+      return keys.map(() => ['claimed']);
     },
     eval: async () => ['claimed'],
     hGetAll: async (key) => {
@@ -49,7 +49,7 @@ function fakeIoredis(sent: string[], execReplies: [Error | null, unknown][] = []
   return {
     evalsha: async (sha, numKeys, ...rest) => {
       sent.push(`EVALSHA ${sha.slice(0, 8)} ${rest.slice(0, numKeys).join(' ')}`);
-      return ['claimed'];
+      return rest.slice(0, numKeys).map(() => ['claimed']);
     },
     eval: async () => ['claimed'],
     pipeline,
@@ -85,6 +85,7 @@ describe('RedisStore options', () => {
     ['maxResultBytes', { client, maxResultBytes: 0 }],
     ['maxResultBytes', { client, maxResultBytes: 1.5 }],
     ['maxResultBytes', { client, maxResultBytes: 513 * 1024 * 1024 }],
+    ['cluster', { client, cluster: 'yes' }],
   ])('refuses a bad %s at construction', (option, options) => {
     const error = optionError(options);
     expect(error.option).toBe(option);
@@ -125,13 +126,39 @@ describe('RedisStore clients', () => {
     ]);
   });
 
-  it('recognises an ioredis client: a lone call alone, several in one pipeline', async () => {
+  it('sends a batch on a standalone client as one call over its keys, each key answered alone', async () => {
+    const sent: string[] = [];
+    const client = {
+      ...fakeIoredis(sent),
+      evalsha: async (sha: string, numKeys: number, ...rest: string[]) => {
+        sent.push(`EVALSHA ${sha.slice(0, 8)} ${rest.slice(0, numKeys).join(' ')}`);
+        return [
+          ['claimed'],
+          ['error', 'WRONGTYPE Operation against a key holding the wrong kind of value'],
+        ];
+      },
+    };
+    const store = new RedisStore({ client });
+    expect(store.cluster).toBe(false);
+    const results = await store.claimMany(
+      ['n#a', 'n#b'].map((key) => ({ key, leaseMs: 1000, ttlMs: 60_000, now: 0 })),
+    );
+    expect(sent).toEqual([expect.stringMatching(/^EVALSHA \w{8} oncely:n#a oncely:n#b$/)]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      storeKey: 'n#b',
+      retryable: false,
+    });
+  });
+
+  it('sends one call per key on a cluster client: a lone call alone, several in one pipeline', async () => {
     const sent: string[] = [];
     const replies: [Error | null, unknown][] = [
-      [null, ['claimed']],
+      [null, [['claimed']]],
       [new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), null],
     ];
-    const store = new RedisStore({ client: fakeIoredis(sent, replies) });
+    // A standalone ioredis told it is a cluster's (a sharding proxy): the per-key path.
+    const store = new RedisStore({ client: fakeIoredis(sent, replies), cluster: true });
     await store.claim('n#a', { leaseMs: 1000, ttlMs: 60_000, now: 0 });
     const results = await store.claimMany(
       ['n#a', 'n#b'].map((key) => ({ key, leaseMs: 1000, ttlMs: 60_000, now: 0 })),
@@ -141,6 +168,15 @@ describe('RedisStore clients', () => {
       expect.stringMatching(/^PIPELINE EVALSHA \w{8} oncely:n#a, EVALSHA \w{8} oncely:n#b$/),
     ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('tells cluster clients from standalone ones', () => {
+    const node = fakeNodeRedis([]);
+    expect(new RedisStore({ client: node }).cluster).toBe(false);
+    expect(new RedisStore({ client: { ...node, nodeClient: () => node } }).cluster).toBe(true);
+    expect(new RedisStore({ client: fakeIoredis([]) }).cluster).toBe(false);
+    expect(new RedisStore({ client: { ...fakeIoredis([]), isCluster: true } }).cluster).toBe(true);
+    expect(new RedisStore({ client: node, cluster: true }).cluster).toBe(true);
   });
 
   it('sends a Cluster’s calls side by side (its pipelines refuse keys of several slots)', async () => {
@@ -154,14 +190,28 @@ describe('RedisStore clients', () => {
     expect(replies.map((reply) => reply.status)).toEqual(['fulfilled', 'fulfilled']);
   });
 
-  it('takes a RedisScriptClient of your own as it is', async () => {
+  it('takes a RedisScriptClient of your own as it is, per key unless it says standalone', async () => {
+    const calls: number[] = [];
     const own: RedisScriptClient = {
-      runScripts: async (calls) => calls.map(() => ({ status: 'fulfilled', value: ['ok'] })),
+      runScripts: async (sent) => {
+        calls.push(...sent.map((call) => call.keys.length));
+        return sent.map((call) => ({ status: 'fulfilled', value: call.keys.map(() => ['ok']) }));
+      },
       hgetall: async () => ({}),
       del: async () => 0,
     };
     const store = new RedisStore({ client: own });
     expect(store.client).toBe(own);
+    expect(store.cluster).toBe(true);
     expect(await store.release('n#k', 't')).toEqual({ ok: true });
+    await store.releaseMany([
+      { key: 'n#a', token: 't' },
+      { key: 'n#b', token: 't' },
+    ]);
+    await new RedisStore({ client: { ...own, cluster: false } }).releaseMany([
+      { key: 'n#a', token: 't' },
+      { key: 'n#b', token: 't' },
+    ]);
+    expect(calls).toEqual([1, 1, 1, 2]);
   });
 });

@@ -23,8 +23,19 @@ describeWithServers('RedisStore round trips', () => {
     await server?.stop();
   });
 
-  for (const family of ['node-redis', 'ioredis'] as const) {
-    describe(`on ${family}`, () => {
+  // The default on a standalone server: one script call per batch, over all its keys; and
+  // the per-key path a cluster client takes (forced here with `cluster: true`): one call
+  // per key, pipelined. Either way the same round trips.
+  const variants = [
+    { family: 'node-redis', cluster: false },
+    { family: 'ioredis', cluster: false },
+    { family: 'node-redis', cluster: true },
+    { family: 'ioredis', cluster: true },
+  ] as const;
+  for (const { family, cluster } of variants) {
+    /** Commands for a batch of `keys` items of one transition. */
+    const batch = (keys: number) => (cluster ? keys : 1);
+    describe(`on ${family}, ${cluster ? 'one call per key (cluster)' : 'one call per batch'}`, () => {
       let client: TestClient;
       let counter: CountingClient;
       let store: RedisStore;
@@ -32,7 +43,8 @@ describeWithServers('RedisStore round trips', () => {
       beforeAll(async () => {
         client = await connectClient(family, server.url);
         counter = countingClient(client.scripts);
-        store = new RedisStore({ client: counter });
+        store = new RedisStore({ client: counter, cluster });
+        expect(store.cluster).toBe(cluster);
         // Load the scripts once (claim, complete, release), so every test sees the warm path.
         const warmUp = createDeduper({ store, namespace: 'warm-up' });
         await warmUp.run(randomUUID(), () => 0);
@@ -96,15 +108,15 @@ describeWithServers('RedisStore round trips', () => {
         await reset();
         const first = await Promise.all(keys.map((key) => deduper().run(key, () => ({ key }))));
         expect(first.map((outcome) => outcome.status)).toEqual(keys.map(() => 'processed'));
-        // One pipeline of 10 claims, one of 10 completions.
-        expect(counter.byCommand()).toEqual({ EVALSHA: 20 });
+        // One call (or pipeline) of 10 claims, one of 10 completions.
+        expect(counter.byCommand()).toEqual({ EVALSHA: 2 * batch(10) });
         expect(counter.roundTrips).toBe(2);
         expect(await serverReads()).toBe(2);
 
         await reset();
         const again = await Promise.all(keys.map((key) => deduper().run(key, () => 'again')));
         expect(again.map((outcome) => outcome.result)).toEqual(keys.map((key) => ({ key })));
-        expect(counter.byCommand()).toEqual({ EVALSHA: 10 });
+        expect(counter.byCommand()).toEqual({ EVALSHA: batch(10) });
         expect(counter.roundTrips).toBe(1);
         expect(await serverReads()).toBe(1);
       });
@@ -126,8 +138,8 @@ describeWithServers('RedisStore round trips', () => {
             outcome.status === 'fulfilled' ? outcome.value.status : outcome.reason.name,
           ),
         ).toEqual(['duplicate', 'InProgressError', ...fresh.map(() => 'processed')]);
-        // One pipeline of 10 claims, one of the 8 completions.
-        expect(counter.byCommand()).toEqual({ EVALSHA: 18 });
+        // One call (or pipeline) of 10 claims, one of the 8 completions.
+        expect(counter.byCommand()).toEqual({ EVALSHA: batch(10) + batch(8) });
         expect(counter.roundTrips).toBe(2);
         expect(await serverReads()).toBe(2);
         owner.open();
@@ -143,7 +155,7 @@ describeWithServers('RedisStore round trips', () => {
         );
         expect(claims.map((claim) => claim.status)).toEqual(keys.map(() => 'fulfilled'));
         // The EVALSHAs were refused (NOSCRIPT: nothing ran), the EVALs claimed and loaded.
-        expect(counter.byCommand()).toEqual({ EVALSHA: 3, EVAL: 3 });
+        expect(counter.byCommand()).toEqual({ EVALSHA: batch(3), EVAL: batch(3) });
         expect(counter.roundTrips).toBe(2);
 
         await reset();
