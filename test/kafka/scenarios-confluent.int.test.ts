@@ -13,10 +13,10 @@ import { describeKafkaScenarios } from './scenarios.js';
 describeWithServers('@oncely/kafka/confluent on a real broker', () => {
   describeKafkaScenarios('confluent, MemoryStore', {
     store: () => new MemoryStore(),
-    client: () => confluentDriver(),
+    client: confluentDriver,
   });
   describeKafkaScenarios('confluent, DynamoDBStore', {
     ...dynamodbSuiteStore('kafka-scenarios-confluent'),
-    client: () => confluentDriver(),
+    client: confluentDriver,
   });
 });

@@ -11,10 +11,10 @@ import { describeKafkaScenarios } from './scenarios.js';
 describeWithServers('@oncely/kafka/platformatic on a real broker', () => {
   describeKafkaScenarios('platformatic, MemoryStore', {
     store: () => new MemoryStore(),
-    client: () => platformaticDriver(),
+    client: platformaticDriver,
   });
   describeKafkaScenarios('platformatic, DynamoDBStore', {
     ...dynamodbSuiteStore('kafka-platformatic-scenarios'),
-    client: () => platformaticDriver(),
+    client: platformaticDriver,
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '@oncely/kafka';
 import type { KafkaClientDriver } from '@oncely/test-support/kafka-clients';
 import { kafkajsDriver } from '@oncely/test-support/kafka-clients/kafkajs';
+import { kafkaBrokers } from '@oncely/test-support/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EffectLedger, eventually, KafkaHarness, unique } from './harness.js';
 
@@ -31,7 +32,7 @@ export interface KafkaScenarioOptions {
    * produces and reads offsets.
    * @default kafkajs
    */
-  readonly client?: () => KafkaClientDriver;
+  readonly client?: (brokers: readonly string[]) => KafkaClientDriver;
 }
 
 /**
@@ -43,10 +44,10 @@ export interface KafkaScenarioOptions {
  * });
  */
 export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions): void {
-  const makeClient = setup.client ?? (() => kafkajsDriver());
+  const makeClient = setup.client ?? kafkajsDriver;
   describe(`${name}: Kafka consumer-group scenarios`, () => {
     const harness = new KafkaHarness();
-    const client = makeClient();
+    const client = makeClient(kafkaBrokers());
     let store: DedupStore;
     beforeAll(async () => {
       store = await setup.store();

@@ -3,12 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStore } from '@oncely/dynamodb';
 import { DynamoDBWatermarkStore } from '@oncely/dynamodb/watermark';
-import {
-  createEachBatchHandler,
-  createEachMessageHandler,
-  createWatermarkBatchHandler,
-} from '@oncely/kafka/kafkajs';
-import type { ConsumerRunConfig } from 'kafkajs';
+import type { MemberMode } from '@oncely/test-support/kafka-clients';
 import { lambdaContext } from './lambda-context.js';
 
 /**
@@ -17,7 +12,10 @@ import { lambdaContext } from './lambda-context.js';
  */
 export type MessageWork = (position: string, value: Buffer | string | null) => Promise<number>;
 
-/** What a contender's consumer is built from. */
+/** The Kafka clients the scenario compares, each through its oncely binding. */
+export type KafkaClientName = 'kafkajs' | 'confluent' | 'platformatic';
+
+/** What a contender's member is built from. */
 export interface KafkaContenderDeps {
   readonly client: DynamoDBClient;
   /** The contender's own table, when it asked for one. */
@@ -26,76 +24,87 @@ export interface KafkaContenderDeps {
   readonly groupId: string;
 }
 
-/** A contender of the Kafka scenario: how it configures `consumer.run`. */
+/** A contender of the Kafka scenario: a client, and the mode its member runs. */
 export interface KafkaContender {
   readonly name: string;
+  readonly client: KafkaClientName;
   /**
-   * Per-message store writes make a contender a hundred times slower than kafkajs
+   * Per-message store writes make a contender a hundred times slower than the client
    * alone: it reads a prefix of the topic, the cheap ones read all of it, so each
    * run lasts long enough to time.
    */
   readonly cost: 'per message' | 'per batch';
   readonly table: 'oncely' | 'powertools' | undefined;
-  runConfig(deps: KafkaContenderDeps, work: MessageWork): ConsumerRunConfig;
+  mode(deps: KafkaContenderDeps, work: MessageWork): MemberMode;
 }
 
-/** kafkajs alone: `eachMessage`, no dedup. */
-export const bareKafkajs: KafkaContender = {
-  name: 'bare kafkajs (eachMessage)',
-  cost: 'per batch',
-  table: undefined,
-  runConfig: (_deps, work) => ({
-    eachMessage: async ({ partition, message }) => {
-      await work(`${partition}/${message.offset}`, message.value);
-    },
-  }),
-};
+const workOf =
+  (work: MessageWork) =>
+  ({ partition, message }: { partition: number; message: { offset: string; value: unknown } }) =>
+    work(`${partition}/${message.offset}`, message.value as Buffer | string | null);
 
-/** oncely's `eachMessage` wrapper: a claim and a completion per message, in turn. */
-export const oncelyEachMessage: KafkaContender = {
-  name: 'oncely per-message (eachMessage)',
-  cost: 'per message',
-  table: 'oncely',
-  runConfig: ({ client, tableName, groupId }, work) => ({
-    eachMessage: createEachMessageHandler({
-      store: new DynamoDBStore({ client, tableName }),
-      groupId,
-      ttl: '24h',
-      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
-    }),
-  }),
-};
+/** The client alone, one message at a time, no dedup: each client's baseline. */
+export function bareClient(client: KafkaClientName): KafkaContender {
+  return {
+    name: `bare ${client}`,
+    client,
+    cost: 'per batch',
+    table: undefined,
+    mode: (_deps, work) => ({ kind: 'bare', handler: workOf(work) }),
+  };
+}
 
-/** oncely's `eachBatch` wrapper: per-message claims run ahead while handlers run in order. */
-export const oncelyEachBatch: KafkaContender = {
-  name: 'oncely per-message (eachBatch, claims ahead)',
-  cost: 'per message',
-  table: 'oncely',
-  runConfig: ({ client, tableName, groupId }, work) => ({
-    eachBatchAutoResolve: false,
-    eachBatch: createEachBatchHandler({
-      store: new DynamoDBStore({ client, tableName }),
-      groupId,
-      ttl: '24h',
-      eachBatchAutoResolve: false,
-      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
+/** oncely's per-message records, claimed ahead within each fetched batch. */
+export function oncelyPerMessage(client: KafkaClientName): KafkaContender {
+  return {
+    name: `oncely per-message (${client}, claims ahead)`,
+    client,
+    cost: 'per message',
+    table: 'oncely',
+    mode: ({ client: dynamo, tableName, groupId }, work) => ({
+      kind: 'batch',
+      options: {
+        store: new DynamoDBStore({ client: dynamo, tableName }),
+        groupId,
+        ttl: '24h',
+        handler: workOf(work),
+      },
     }),
-  }),
-};
+  };
+}
 
 /** oncely's partition-watermark mode: one read and one conditional write per partition per batch. */
-export const oncelyWatermark: KafkaContender = {
-  name: 'oncely watermark (eachBatch)',
-  cost: 'per batch',
-  table: 'oncely',
-  runConfig: ({ client, tableName, groupId }, work) => ({
-    eachBatchAutoResolve: false,
-    eachBatch: createWatermarkBatchHandler({
-      watermarks: new DynamoDBWatermarkStore({ client, tableName }),
-      groupId,
-      eachBatchAutoResolve: false,
-      handler: ({ partition, message }) => work(`${partition}/${message.offset}`, message.value),
+export function oncelyWatermark(client: KafkaClientName): KafkaContender {
+  return {
+    name: `oncely watermark (${client})`,
+    client,
+    cost: 'per batch',
+    table: 'oncely',
+    mode: ({ client: dynamo, tableName, groupId }, work) => ({
+      kind: 'watermark',
+      options: {
+        watermarks: new DynamoDBWatermarkStore({ client: dynamo, tableName }),
+        groupId,
+        handler: workOf(work),
+      },
     }),
+  };
+}
+
+/** kafkajs `eachMessage` under oncely: a claim and a completion per message, in turn. */
+export const oncelyEachMessage: KafkaContender = {
+  name: 'oncely per-message (kafkajs eachMessage)',
+  client: 'kafkajs',
+  cost: 'per message',
+  table: 'oncely',
+  mode: ({ client, tableName, groupId }, work) => ({
+    kind: 'message',
+    options: {
+      store: new DynamoDBStore({ client, tableName }),
+      groupId,
+      ttl: '24h',
+      handler: workOf(work),
+    },
   }),
 };
 
@@ -106,9 +115,10 @@ export const oncelyWatermark: KafkaContender = {
  */
 export const kafkajsPowertools: KafkaContender = {
   name: 'kafkajs + Powertools makeIdempotent (eachMessage)',
+  client: 'kafkajs',
   cost: 'per message',
   table: 'powertools',
-  runConfig: ({ client, tableName, groupId }, work) => {
+  mode: ({ client, tableName, groupId }, work) => {
     const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: 86_400 });
     config.registerLambdaContext(lambdaContext(60 * 60_000));
     const processOnce = makeIdempotent(
@@ -121,7 +131,8 @@ export const kafkajsPowertools: KafkaContender = {
       },
     );
     return {
-      eachMessage: async ({ topic, partition, message }) => {
+      kind: 'bare',
+      handler: async ({ topic, partition, message }) => {
         const position = `${partition}/${message.offset}`;
         const key = `${topic}/${position}`;
         await processOnce({ key, position, value: message.value?.toString() ?? '' });
@@ -130,11 +141,23 @@ export const kafkajsPowertools: KafkaContender = {
   },
 };
 
-/** Every contender, in table order. */
+/** The rows every client gets: the bare client, oncely per message, oncely watermark. */
+export function clientContenders(client: KafkaClientName): KafkaContender[] {
+  return [bareClient(client), oncelyPerMessage(client), oncelyWatermark(client)];
+}
+
+/** Every contender, in table order: per client, then kafkajs's extra rows. */
 export const KAFKA_CONTENDERS: readonly KafkaContender[] = [
-  bareKafkajs,
+  ...clientContenders('kafkajs'),
   oncelyEachMessage,
-  oncelyEachBatch,
-  oncelyWatermark,
   kafkajsPowertools,
+  ...clientContenders('confluent'),
+  ...clientContenders('platformatic'),
 ];
+
+/** A contender by its name (the child process gets names, not objects). */
+export function contenderNamed(name: string): KafkaContender {
+  const contender = KAFKA_CONTENDERS.find((c) => c.name === name);
+  if (contender === undefined) throw new Error(`no Kafka contender named ${name}`);
+  return contender;
+}

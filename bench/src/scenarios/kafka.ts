@@ -1,20 +1,31 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { countRequests } from '@oncely/test-support/request-counter';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { BenchTables, benchDynamoClient } from '../contenders/dynamodb-tables.js';
 import {
-  bareKafkajs,
+  bareClient,
   KAFKA_CONTENDERS,
+  type KafkaClientName,
   type KafkaContender,
   kafkajsPowertools,
-  oncelyEachBatch,
+  oncelyPerMessage,
   oncelyWatermark,
 } from '../contenders/kafka-contenders.js';
+import { node22, nodeAtLeast } from '../framework/node-runtime.js';
 import type { BenchContext, Scenario, ScenarioReport, TargetCheck } from '../framework/scenario.js';
 import { requireEndpoint } from '../framework/servers.js';
-import { nowMs } from '../measure/clock.js';
-import { startCpuMeter } from '../measure/cpu.js';
 import { median } from '../measure/stats.js';
+import { type ConsumeRun, type Consumption, consume } from './kafka-consume.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The Node versions @platformatic/kafka runs on (its `engines`): 22.22+ or 24.6+. */
+const PLATFORMATIC_NODE = [
+  [22, 22],
+  [24, 6],
+] as const;
 
 /** Sizes of the Kafka scenario, full and quick. */
 export const KAFKA_SETTINGS = {
@@ -24,33 +35,26 @@ export const KAFKA_SETTINGS = {
 
 type Settings = (typeof KAFKA_SETTINGS)[keyof typeof KAFKA_SETTINGS];
 
-/** One contender's run: CPU and requests are per message. */
-interface Consumption {
-  /** The timed messages: the first `limit` the handler ran for. */
-  readonly limit: number;
-  readonly elapsedMs: number;
-  readonly cpuMs: number;
-  readonly requests: number;
-}
-
 /**
  * Scenario "kafka": the same topic consumed from the start by a new consumer group
- * per contender and round, on the real broker, with DynamoDB Local as the store:
- * bare kafkajs, oncely per message (`eachMessage`, and `eachBatch` with claims
- * ahead), oncely's watermark mode, and kafkajs with Powertools' `makeIdempotent`.
+ * per contender and round, on the real broker, with DynamoDB Local as the store. Per
+ * client (kafkajs, Confluent's KafkaJS API, @platformatic/kafka): the bare client,
+ * oncely per message (claims ahead) and oncely's watermark mode; for kafkajs also
+ * oncely's `eachMessage` and kafkajs with Powertools' `makeIdempotent`.
  */
 export const kafkaScenario: Scenario = {
   name: 'kafka',
-  title: 'Kafka consumer groups on the real broker, DynamoDB Local as the store',
+  title: 'Kafka consumer groups on the real broker, per client, DynamoDB Local as the store',
   needs: ['kafka', 'dynamodb'],
   run: runKafka,
 };
 
 async function runKafka(context: BenchContext): Promise<ScenarioReport> {
   const settings = context.quick ? KAFKA_SETTINGS.quick : KAFKA_SETTINGS.full;
+  const brokers = requireEndpoint(context.servers, 'kafka', 'kafka');
   const kafka = new Kafka({
     clientId: 'oncely-bench',
-    brokers: [...requireEndpoint(context.servers, 'kafka', 'kafka')],
+    brokers: [...brokers],
     logLevel: logLevel.NOTHING,
   });
   const endpoint = requireEndpoint(context.servers, 'dynamodb', 'kafka');
@@ -68,9 +72,10 @@ async function runKafka(context: BenchContext): Promise<ScenarioReport> {
           (round + index) % KAFKA_CONTENDERS.length
         ] as KafkaContender;
         const tableName = contender.table === undefined ? '' : await tableFor(contender, tables);
-        runs
-          .get(contender.name)
-          ?.push(await consume(kafka, topic, contender, { endpoint, tableName, settings }));
+        const limit =
+          contender.cost === 'per message' ? settings.perMessagePrefix : settings.messages;
+        const run = { brokers, topic, endpoint, tableName, limit, timeoutMs: settings.timeoutMs };
+        runs.get(contender.name)?.push(await measure(contender, run, context.log));
       }
       context.log(`kafka: round ${round + 1}/${settings.rounds} done`);
     }
@@ -113,83 +118,29 @@ async function produceOrders(kafka: Kafka, topic: string, settings: Settings): P
   await producer.disconnect();
 }
 
-/**
- * Runs one contender's consumer group over the topic (or its first
- * `perMessagePrefix` messages, for the per-message contenders). The clock and the CPU
- * meter run from the first handler call to the `limit`-th; store requests count from
- * `consumer.run` to the disconnect (the claims before the first handler and the
- * completion after the last included), per message handled.
- */
-async function consume(
-  kafka: Kafka,
-  topic: string,
+/** Runs `contender` here, or in a Node 22 child when this Node cannot run its client. */
+async function measure(
   contender: KafkaContender,
-  run: { readonly endpoint: string; readonly tableName: string; readonly settings: Settings },
+  run: ConsumeRun,
+  log: (line: string) => void,
 ): Promise<Consumption> {
-  const { timeoutMs } = run.settings;
-  const limit =
-    contender.cost === 'per message' ? run.settings.perMessagePrefix : run.settings.messages;
-  const client = benchDynamoClient(run.endpoint);
-  const requests = countRequests(client);
-  const groupId = `bench-${randomUUID().slice(0, 8)}`;
-  const consumer = kafka.consumer({ groupId });
-  const seen = new Set<string>();
-  let repeated = 0;
-  let started = 0;
-  let elapsedMs = Number.NaN;
-  let cpuMs = Number.NaN;
-  let cpu: { stop(): number } | undefined;
-  let finish = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const work = async (position: string, value: Buffer | string | null): Promise<number> => {
-    if (seen.size === 0) {
-      started = nowMs();
-      cpu = startCpuMeter();
-    }
-    const order = JSON.parse(String(value)) as { orderId: string; amount: number };
-    if (seen.has(position)) repeated++;
-    seen.add(position);
-    if (seen.size === limit) {
-      elapsedMs = nowMs() - started;
-      cpuMs = cpu?.stop() ?? Number.NaN;
-      finish();
-    }
-    return order.amount * 2 + order.orderId.length;
-  };
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run(contender.runConfig({ client, tableName: run.tableName, groupId }, work));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(`${contender.name}: handled ${seen.size} of ${limit} in ${timeoutMs} ms`),
-            ),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
-  } finally {
-    await consumer.disconnect();
-    client.destroy();
+  if (contender.client !== 'platformatic' || nodeAtLeast(PLATFORMATIC_NODE)) {
+    return consume(contender, run);
   }
-  if (repeated > 0) {
-    throw new Error(
-      `${contender.name}: the handler ran ${repeated} times for a message it had run`,
-    );
-  }
-  return {
-    limit,
-    elapsedMs,
-    cpuMs: cpuMs / limit,
-    requests: requests.total / seen.size,
-  };
+  const node = await node22(log);
+  const child = fileURLToPath(new URL('./kafka-child.ts', import.meta.url));
+  const { stdout } = await execFileAsync(
+    node,
+    [
+      '--conditions=oncely-source',
+      '--import',
+      'tsx',
+      child,
+      JSON.stringify({ contender: contender.name, run }),
+    ],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Consumption;
 }
 
 function buildReport(
@@ -207,10 +158,11 @@ function buildReport(
     ]),
   );
   const rate = (contender: KafkaContender) => figures.get(contender.name)?.perSecond ?? Number.NaN;
+  const clients: KafkaClientName[] = ['kafkajs', 'confluent', 'platformatic'];
   return {
     scenario: 'kafka',
     title: kafkaScenario.title,
-    baseline: bareKafkajs.name,
+    baseline: bareClient('kafkajs').name,
     columns: [
       { key: 'perSecond', header: 'msg/s', ratio: true },
       { key: 'requests', header: 'store req/msg', digits: 4 },
@@ -218,20 +170,22 @@ function buildReport(
     ],
     rows: [...figures].map(([contender, values]) => ({ contender, figures: values })),
     targets: [
-      ratioTarget(
-        'oncely watermark vs bare kafkajs',
-        rate(oncelyWatermark) / rate(bareKafkajs),
-        0.8,
+      ...clients.map((client) =>
+        ratioTarget(
+          `oncely watermark vs bare ${client}`,
+          rate(oncelyWatermark(client)) / rate(bareClient(client)),
+          0.8,
+        ),
       ),
       ratioTarget(
-        'oncely per-message (eachBatch) vs kafkajs + Powertools',
-        rate(oncelyEachBatch) / rate(kafkajsPowertools),
+        'oncely per-message (kafkajs, claims ahead) vs kafkajs + Powertools',
+        rate(oncelyPerMessage('kafkajs')) / rate(kafkajsPowertools),
         2,
       ),
     ],
     settings,
     notes: [
-      `${settings.messages.toLocaleString('en-US')} messages on ${settings.partitions} partitions, read from the start by a new consumer group per contender and round (kafkajs defaults: one partition at a time); the per-message contenders stop after the first ${settings.perMessagePrefix.toLocaleString('en-US')}. Median msg/s of ${settings.rounds} rounds.`,
+      `${settings.messages.toLocaleString('en-US')} messages on ${settings.partitions} partitions, read from the start by a new consumer group per contender and round, each client with the test suite's fast group timings (heartbeat 300 ms, fetch wait 100 ms); ratios (×) are to bare kafkajs, and each client's own overhead is its oncely rows over its bare row. @platformatic/kafka needs Node 22.22+, so its rows run in a Node 22 child process when the bench runs on Node 20; the per-message contenders stop after the first ${settings.perMessagePrefix.toLocaleString('en-US')}. Median msg/s of ${settings.rounds} rounds.`,
       'msg/s: from the first handler call to the last timed one; the group join is left out. store req/msg: DynamoDB requests per message handled, counted by a client middleware from consumer.run to the disconnect (claims taken ahead of the stop included).',
       'Every message is new here (a fresh group, keys by topic/partition/offset), so the per-message modes pay a claim and a completion each; no message ran twice in any run (checked).',
     ],

@@ -5,6 +5,7 @@
  * (see `install.mjs` there), so it is loaded from that folder.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as Confluent from '@confluentinc/kafka-javascript';
 import {
   createEachBatchHandler,
@@ -12,7 +13,6 @@ import {
   createRebalanceSignal,
   createWatermarkBatchHandler,
 } from '@oncely/kafka/confluent';
-import { kafkaBrokers } from '../servers.js';
 import {
   FAST_GROUP,
   type KafkaClientDriver,
@@ -25,15 +25,20 @@ type KafkaJS = typeof Confluent.KafkaJS;
 
 /** The client, from the folder the postinstall built it in. Throws if it is missing or broken. */
 export function loadConfluent(): KafkaJS {
-  const require = createRequire(new URL('../../clients/confluent/package.json', import.meta.url));
-  return (require('@confluentinc/kafka-javascript') as typeof Confluent).KafkaJS;
+  // By its folder, not its name: tsx would map the bare name to its types (tsconfig paths).
+  const folder = new URL(
+    '../../clients/confluent/node_modules/@confluentinc/kafka-javascript/',
+    import.meta.url,
+  );
+  const require = createRequire(import.meta.url);
+  return (require(fileURLToPath(folder)) as typeof Confluent).KafkaJS;
 }
 
-/** Runs members as Confluent KafkaJS-API consumers of the test broker. */
-export function confluentDriver(): KafkaClientDriver {
+/** Runs members as Confluent KafkaJS-API consumers of `brokers`. */
+export function confluentDriver(brokers: readonly string[]): KafkaClientDriver {
   const KafkaJS = loadConfluent();
   const kafka = new KafkaJS.Kafka({
-    kafkaJS: { brokers: kafkaBrokers(), logLevel: KafkaJS.logLevel.NOTHING },
+    kafkaJS: { brokers: [...brokers], logLevel: KafkaJS.logLevel.NOTHING },
   });
   const running = new Set<Confluent.KafkaJS.Consumer>();
   const stop = async (consumer: Confluent.KafkaJS.Consumer) => {

@@ -4,12 +4,16 @@ import {
   createEachMessageHandler,
   createWatermarkBatchHandler,
 } from '@oncely/kafka/kafkajs';
-import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { kafkaClient } from '../servers.js';
+import { type Consumer, type ConsumerRunConfig, Kafka, logLevel } from 'kafkajs';
 import { FAST_GROUP, type KafkaClientDriver, type MemberSpec, reportErrors } from './driver.js';
 
-/** Runs members as kafkajs consumers of `kafka` (by default, the test broker's client). */
-export function kafkajsDriver(kafka: Kafka = kafkaClient()): KafkaClientDriver {
+/** Runs members as kafkajs consumers of `brokers`. */
+export function kafkajsDriver(brokers: readonly string[]): KafkaClientDriver {
+  const kafka = new Kafka({
+    clientId: 'oncely-test',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  });
   const consumers = new Set<Consumer>();
   const stop = async (consumer: Consumer) => {
     await consumer.disconnect();

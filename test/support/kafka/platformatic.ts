@@ -7,11 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { KeySource } from '@oncely/kafka';
 import { consumeStream, consumeStreamWithWatermarks } from '@oncely/kafka/platformatic';
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import { kafkaBrokers } from '../servers.js';
 import { FAST_GROUP, type KafkaClientDriver, type Member } from './driver.js';
 
-/** Runs members as @platformatic/kafka consumers of the test broker. */
-export function platformaticDriver(): KafkaClientDriver {
+/** Runs members as @platformatic/kafka consumers of `brokers`. */
+export function platformaticDriver(brokers: readonly string[]): KafkaClientDriver {
   const running = new Set<Member>();
   return {
     name: '@platformatic/kafka',
@@ -19,7 +18,7 @@ export function platformaticDriver(): KafkaClientDriver {
       const rebalanceTimeout = spec.rebalanceTimeout ?? FAST_GROUP.rebalanceTimeout;
       const consumer = new Consumer({
         clientId: `oncely-test-${randomUUID().slice(0, 8)}`,
-        bootstrapBrokers: kafkaBrokers(),
+        bootstrapBrokers: [...brokers],
         groupId: spec.groupId,
         // The fast group timings: rebalances take seconds. The client wants the rebalance
         // timeout at least the session timeout.
