@@ -68,6 +68,9 @@ export function confluentDriver(brokers: readonly string[]): KafkaClientDriver {
           rebalanceTimeout,
         },
         rebalance_cb: rebalances.rebalance_cb,
+        // Watermark mode writes once per batch: the client's default of 32 messages a batch
+        // would make that a write per 32 messages (see the kafka README's Confluent section).
+        ...(spec.mode.kind === 'watermark' ? { 'js.consumer.max.batch.size': 1024 } : {}),
       });
       running.add(consumer);
       await consumer.connect();

@@ -47,8 +47,12 @@ interface PartitionState<R extends PlatformaticMessage> {
   minGeneration: number;
 }
 
-/** Messages buffered per partition before the runner stops reading the stream (backpressure). */
-const MAX_QUEUED = 1024;
+/**
+ * Messages buffered per partition before the runner stops reading the stream
+ * (backpressure). Enough to keep the stream busy while a batch waits for its store write
+ * and its commit (a few ms): fewer stall a fast client between batches.
+ */
+const MAX_QUEUED = 4096;
 
 /**
  * Runs `process` over the stream: messages are grouped per partition into batches of what
@@ -174,7 +178,8 @@ export function runStream<R extends PlatformaticMessage>(
       });
   };
 
-  const enqueue = (raw: R) => {
+  /** Queues `raw` on its partition and returns that partition. */
+  const enqueue = (raw: R): PartitionState<R> => {
     const id = `${raw.topic}:${raw.partition}`;
     let state = partitions.get(id);
     if (state === undefined) {
@@ -189,29 +194,28 @@ export function runStream<R extends PlatformaticMessage>(
       partitions.set(id, state);
     }
     const generation = raw.metadata?.consumer?.generationId ?? consumer.generationId;
-    if (generation < state.minGeneration) return;
+    if (generation < state.minGeneration) return state;
     // After a group join the stream fetches again from the committed offset: what this
     // runner already processed (or has queued) comes again and is dropped here.
     const last =
       state.queue.at(-1)?.raw.offset ?? (state.next === undefined ? undefined : state.next - 1n);
-    if (last !== undefined && raw.offset <= last) return;
+    if (last !== undefined && raw.offset <= last) return state;
     state.queue.push(toKafkaMessage(raw));
     // Started on the next turn of the event loop, so its batch holds everything the stream
     // has buffered by then, not just this message.
     if (state.worker === undefined) {
       startWorker(state, new Promise<void>((resolve) => setImmediate(resolve)));
     }
+    return state;
   };
-
-  const backlog = () => Math.max(0, ...[...partitions.values()].map((s) => s.queue.length));
 
   const read = async () => {
     try {
       for await (const raw of stream) {
         if (stopping) continue; // closing: let the stream drain, run nothing more
         checkAutocommit(raw);
-        enqueue(raw);
-        while (backlog() >= MAX_QUEUED && !stopping) {
+        const state = enqueue(raw);
+        while (state.queue.length >= MAX_QUEUED && !stopping) {
           await new Promise<void>((resolve) => {
             wakeReader = resolve;
           });
