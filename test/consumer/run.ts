@@ -69,6 +69,7 @@ const ENTRIES: Record<string, 'base' | 'extras' | 'vitest'> = {
   '@oncely/kafka/kafkajs': 'base',
   // Without the client: the binding must not import it, at run time or in its types.
   '@oncely/kafka/confluent': 'base',
+  '@oncely/kafka/platformatic': 'base',
   '@oncely/webhook': 'base',
   '@oncely/webhook/lambda': 'base',
   '@oncely/webhook/express': 'extras',
@@ -98,6 +99,7 @@ const ABSENT_IN_BASE = [
   'ioredis',
   'iovalkey',
   '@confluentinc/kafka-javascript',
+  '@platformatic/kafka',
 ];
 
 /** Uses the testing entries as a user's test file would: real suites on the in-memory store. */
@@ -205,6 +207,15 @@ export const eachBatch = createEachBatchHandler({ store: new MemoryStore(), grou
 const rebalances = createRebalanceSignal();
 export const config = { kafkaJS: { groupId: 'g' }, rebalance_cb: rebalances.rebalance_cb };
 export const watermark = createWatermarkBatchHandler({ watermarks: new MemoryWatermarkStore(), groupId: 'g', rebalances, handler: async () => {} });`,
+  },
+  // No @platformatic/kafka in the project (nor Node 22): the binding's types are structural.
+  'kafka-platformatic.ts': {
+    phase: 'base',
+    code: `import { MemoryStore } from '@oncely/core';
+import { MemoryWatermarkStore } from '@oncely/kafka';
+import { consumeStream, consumeStreamWithWatermarks, type PlatformaticStream } from '@oncely/kafka/platformatic';
+export const start = (stream: PlatformaticStream) => consumeStream(stream, { store: new MemoryStore(), groupId: 'g', handler: async () => {} });
+export const watermark = (stream: PlatformaticStream) => consumeStreamWithWatermarks(stream, { watermarks: new MemoryWatermarkStore(), groupId: 'g', handler: async () => {} });`,
   },
   'webhook.ts': {
     phase: 'base',
