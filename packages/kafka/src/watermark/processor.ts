@@ -113,43 +113,53 @@ export function createWatermarkProcessor<M extends KafkaMessage = KafkaMessage, 
     let failure: { error: unknown } | undefined;
     let interrupted: InterruptReason | undefined;
     let index = 0;
-    for (; index < messages.length; index++) {
-      interrupted = controls.stopReason();
-      if (interrupted !== undefined) break;
-      const message = messages[index] as M;
-      const context = { topic, partition, message, key: `${topic}/${partition}/${message.offset}` };
-      try {
-        if (BigInt(message.offset) > done) {
-          await withHeartbeat(controls.heartbeat, heartbeatIntervalMs, async () =>
-            handler(context),
-          );
-          lastProcessed = message.offset;
+    // One keep-alive timer for the whole batch, and an explicit heartbeat between messages
+    // only once an interval has passed (kafkajs sends no more often anyway): a fast
+    // client's batch holds thousands of messages, each with a cheap handler.
+    let lastBeat = clock.now();
+    await withHeartbeat(controls.heartbeat, heartbeatIntervalMs, async () => {
+      for (; index < messages.length; index++) {
+        interrupted = controls.stopReason();
+        if (interrupted !== undefined) break;
+        const message = messages[index] as M;
+        try {
+          if (BigInt(message.offset) > done) {
+            const key = `${topic}/${partition}/${message.offset}`;
+            await handler({ topic, partition, message, key });
+            lastProcessed = message.offset;
+          }
+          batch.resolveOffset(message.offset);
+          const now = clock.now();
+          if (now - lastBeat >= heartbeatIntervalMs) {
+            lastBeat = now;
+            await batch.heartbeat();
+          }
+        } catch (error) {
+          failure = { error };
+          break;
         }
-        batch.resolveOffset(message.offset);
-        await batch.heartbeat();
-      } catch (error) {
-        failure = { error };
-        break;
       }
-    }
-    if (lastProcessed !== undefined) {
+    });
+    // Read once: the loop above set it inside a closure, where TypeScript cannot follow.
+    const processedTo = lastProcessed as string | undefined;
+    if (processedTo !== undefined) {
       // Forgotten first: a write that throws may or may not have landed.
       cached.forget();
       const outcome = await callWatermarks(watermarks.name, 'advance', key, () =>
-        watermarks.advance(key, { offset: lastProcessed, owner, now: clock.now() }),
+        watermarks.advance(key, { offset: processedTo, owner, now: clock.now() }),
       );
-      if (outcome.advanced) cached.remember(lastProcessed);
+      if (outcome.advanced) cached.remember(processedTo);
       else {
         const conflict = new WatermarkConflictError(
           { topic, partition },
-          lastProcessed,
+          processedTo,
           outcome.current.offset,
           key,
         );
         logger.warn('oncely: watermark conflict; two members processed the same messages', {
           topic,
           partition,
-          offset: lastProcessed,
+          offset: processedTo,
           current: outcome.current,
           error: conflict,
         });
