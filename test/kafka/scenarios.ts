@@ -251,7 +251,7 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
       expect(ledger.repeated()).toEqual([]);
     });
 
-    it('stops a partition at a poison message, and a deadLetter hook routes it on', async () => {
+    it('stops a partition at a poison message, and a deadLetter hook routes it on, once across a crash before the commit', async () => {
       const topic = await harness.createTopic('poison', 1);
       const deadLetterTopic = await harness.createTopic('poison-dlq', 1);
       const groupId = unique('poison');
@@ -302,11 +302,20 @@ export function describeKafkaScenarios(name: string, setup: KafkaScenarioOptions
           ]);
         },
       };
-      await client.start({ groupId, topic, mode: { kind: 'batch', options: routing } });
+      const routingMode = { kind: 'batch', options: routing } as const;
+      // A member that routes it and dies before committing: the next one must not route it again.
+      const uncommitted = await client.start({ groupId, topic, commit: false, mode: routingMode });
+      await eventually('the member to run past the poison message', () => ledger.size === 3);
+      await uncommitted.stop();
+      expect((await harness.committed(groupId, topic)).get(0)).toBe(2);
+      expect((await harness.ends(deadLetterTopic)).get(0)).toBe(1);
+
+      await client.start({ groupId, topic, mode: routingMode });
       await eventually('the group to move past the poison message', () =>
         harness.caughtUp(groupId, topic),
       );
       expect(ledger.keys()).toEqual([`${topic}/a`, `${topic}/b`, `${topic}/c`]);
+      expect(ledger.repeated()).toEqual([]);
       expect((await harness.ends(deadLetterTopic)).get(0)).toBe(1);
 
       const inspectGroup = unique('dlq-reader');

@@ -176,3 +176,15 @@ function text(value: Buffer | string): string {
 function describe(position: { topic: string; partition: number; offset: string }): string {
   return `${position.topic}/${position.partition}@${position.offset}`;
 }
+
+/**
+ * The record a poison message's dead-lettering is claimed under, so that a redelivery
+ * (after a crash or a rebalance before the commit) does not dead-letter it twice:
+ * `dead-letter:topic/partition/offset@timestamp`. The prefix cannot collide with the
+ * built-in key forms, which start with the topic (Kafka topic names have no `:`); the
+ * timestamp keeps a recreated topic's new message at a reused offset from matching an
+ * old record. Internal.
+ */
+export function deadLetterKey({ topic, partition, message }: KeySource): string {
+  return `dead-letter:${topic}/${partition}/${message.offset}@${message.timestamp ?? ''}`;
+}

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ClaimedRun, InProgressError } from '@oncely/core';
+import { type ClaimedRun, InProgressError, type RunContext } from '@oncely/core';
 import type { PartitionBatch } from './consumer.js';
 import type { InterruptReason, MessageKeyError } from './errors.js';
 import { withHeartbeat } from './keep-alive.js';
-import type { KeySource } from './keys.js';
+import { deadLetterKey, type KeySource } from './keys.js';
 import type { ResolvedKafkaOptions } from './options.js';
 import type { KafkaMessage, KafkaMessageContext } from './types.js';
 
@@ -58,13 +58,39 @@ export async function settleMessage<M extends KafkaMessage, T>(
   onHandled?: () => void,
 ): Promise<MessageOutcome> {
   if (prepared.kind === 'invalid') {
-    if (options.deadLetter === undefined) throw prepared.error;
-    await options.deadLetter(prepared.source, prepared.error);
-    return 'dead_lettered';
+    const { deadLetter } = options;
+    if (deadLetter === undefined) throw prepared.error;
+    // Claimed by position, so a redelivery before the commit does not dead-letter it twice.
+    const context = { ...prepared.source, key: deadLetterKey(prepared.source) };
+    const claimPosition = () => claim(options, context, false);
+    const outcome = await runOnce(options, claimPosition(), claimPosition, controls, async () => {
+      await deadLetter(prepared.source, prepared.error);
+    });
+    return outcome === 'processed' || outcome === 'duplicate' ? 'dead_lettered' : outcome;
   }
   const { context } = prepared;
+  const reclaim = () => claim(options, context);
+  return runOnce(options, prepared.attempt, reclaim, controls, async (runContext) => {
+    const value = await options.handler(context, runContext);
+    onHandled?.();
+    return value;
+  });
+}
+
+/**
+ * Runs `effect` under the claim `firstAttempt` resolves to: skips a duplicate, and
+ * waits out another member's live claim (claiming again after each wait) until
+ * `inProgressTimeout`.
+ */
+async function runOnce<M extends KafkaMessage, T>(
+  options: ResolvedKafkaOptions<M, T>,
+  firstAttempt: Promise<Attempt>,
+  reclaim: () => Promise<Attempt>,
+  controls: PartitionControls,
+  effect: (runContext: RunContext) => Promise<unknown>,
+): Promise<MessageOutcome> {
   const deadline = options.deduper.clock.now() + options.inProgressTimeoutMs;
-  let attempt = prepared.attempt;
+  let attempt = firstAttempt;
   for (;;) {
     const settled = await attempt;
     try {
@@ -72,11 +98,7 @@ export async function settleMessage<M extends KafkaMessage, T>(
       if (settled.claim.status === 'duplicate') return 'duplicate';
       const ready = settled.claim;
       const outcome = await withHeartbeat(controls.heartbeat, options.heartbeatIntervalMs, () =>
-        ready.run(async (runContext) => {
-          const value = await options.handler(context, runContext);
-          onHandled?.();
-          return value;
-        }),
+        ready.run(effect),
       );
       // Transactional mode decides at commit: a copy that lost the race is a duplicate.
       return outcome.status;
@@ -88,7 +110,7 @@ export async function settleMessage<M extends KafkaMessage, T>(
       await controls.heartbeat();
       const reason = controls.stopReason();
       if (reason !== undefined) return reason;
-      attempt = claim(options, context);
+      attempt = reclaim();
     }
   }
 }
@@ -105,8 +127,10 @@ export async function discardMessage<M extends KafkaMessage>(
 function claim<M extends KafkaMessage, T>(
   options: ResolvedKafkaOptions<M, T>,
   context: KafkaMessageContext<M>,
+  /** Whether the `fingerprint` picker reads this claim's input (not a poison message's). */
+  fingerprinted = true,
 ): Promise<Attempt> {
-  return options.deduper.claim(context.key, { input: context }).then(
+  return options.deduper.claim(context.key, fingerprinted ? { input: context } : {}).then(
     (claimed): Attempt => ({ ok: true, claim: claimed }),
     (error: unknown): Attempt => ({ ok: false, error }),
   );

@@ -182,6 +182,28 @@ describe('createEachBatchHandler', () => {
     expect(state.resolved).toEqual(['0', '1', '2']);
   });
 
+  it('dead-letters a poison message once when its batch comes again before the commit', async () => {
+    const deadLettered: string[] = [];
+    const batch = [message(0, { id: 'a' }), message(1, 'not json')];
+    const { handle, store } = setup({
+      key: { field: 'id' },
+      deadLetter: ({ message: m }) => {
+        deadLettered.push(m.offset);
+      },
+    });
+    await handle(batchPayload(batch).payload);
+    const again = batchPayload(batch);
+    await handle(again.payload);
+    expect(deadLettered).toEqual(['1']);
+    expect(again.state.resolved).toEqual(['0', '1']);
+    // Recorded by position, beside the keyed records.
+    expect(
+      await store.get('kafka:billing#dead-letter:orders/0/1@0', { now: Date.now() }),
+    ).toMatchObject({
+      status: 'COMPLETED',
+    });
+  });
+
   it('stops the partition at a store error, with nothing resolved from the failing message on', async () => {
     const inner = new MemoryStore();
     const failing: DedupStore = {

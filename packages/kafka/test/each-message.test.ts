@@ -44,7 +44,7 @@ describe('createEachMessageHandler', () => {
     expect(effects).toEqual([]);
   });
 
-  it('lets deadLetter take a poison message off the partition; a failing deadLetter still stops it', async () => {
+  it('lets deadLetter take a poison message off the partition, once per position; a failing deadLetter still stops it', async () => {
     const routed: string[] = [];
     const { handle } = setup({
       key: { header: 'idempotency-key' },
@@ -54,15 +54,24 @@ describe('createEachMessageHandler', () => {
     });
     await handle(messagePayload(message(4)));
     expect(routed).toEqual(['4']);
+    // Redelivered before its offset was committed (a crash, a rebalance): routed once.
+    await handle(messagePayload(message(4)));
+    await handle(messagePayload(message(5)));
+    expect(routed).toEqual(['4', '5']);
 
     const refused = new Error('dead-letter topic unavailable');
+    let tries = 0;
     const { handle: strict } = setup({
       key: { header: 'idempotency-key' },
       deadLetter: () => {
+        tries++;
         throw refused;
       },
     });
     await expect(strict(messagePayload(message(4)))).rejects.toBe(refused);
+    // Its claim was given back: the retry runs the hook again, not a silent skip.
+    await expect(strict(messagePayload(message(4)))).rejects.toBe(refused);
+    expect(tries).toBe(2);
   });
 
   it('rethrows a handler error after releasing the claim, so the retry runs it', async () => {
