@@ -9,6 +9,7 @@ import {
   type PlatformaticMessage,
   type PlatformaticStream,
 } from '../src/platformatic/index.js';
+import { type RunnerSettings, runStream } from '../src/platformatic/runner.js';
 
 /** A consumer with a fixed assignment that records its commits and can fire a group join. */
 class FakeConsumer {
@@ -43,6 +44,8 @@ class FakeConsumer {
 class FakeStream implements PlatformaticStream {
   readonly consumer = new FakeConsumer();
   private readonly items: PlatformaticMessage[] = [];
+  /** How many messages the reader took from the stream. */
+  yielded = 0;
   private wake: (() => void) | undefined;
   private ended = false;
   push(...messages: PlatformaticMessage[]) {
@@ -56,8 +59,10 @@ class FakeStream implements PlatformaticStream {
   async *[Symbol.asyncIterator]() {
     for (;;) {
       const next = this.items.shift();
-      if (next !== undefined) yield next;
-      else if (this.ended) return;
+      if (next !== undefined) {
+        this.yielded++;
+        yield next;
+      } else if (this.ended) return;
       else await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
@@ -331,5 +336,70 @@ describe('consumeStreamWithWatermarks', () => {
     expect(reads).toBe(2);
     expect((await watermarks.read(run.watermarkKey('t', 0)))?.offset).toBe('5');
     expect(stream.consumer.committed()).toEqual({ 0: 6 });
+  });
+});
+
+describe('the stream runner', () => {
+  /** Batches that hold until released, recorded by partition and size. */
+  function heldBatches() {
+    const taken: { partition: number; size: number }[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const process = async (batch: {
+      partition: number;
+      messages: readonly { offset: string }[];
+      resolveOffset(offset: string): void;
+    }) => {
+      taken.push({ partition: batch.partition, size: batch.messages.length });
+      await gate;
+      for (const m of batch.messages) batch.resolveOffset(m.offset);
+      return undefined;
+    };
+    return { taken, process, release };
+  }
+  const settings = (maxBatch: number, maxBuffered: number): RunnerSettings => ({
+    retries: 0,
+    retryDelayMs: 1,
+    commit: true,
+    onError: undefined,
+    maxBatch,
+    maxBuffered,
+  });
+
+  it("stops reading while a partition has a batch's worth buffered behind a running one", async () => {
+    const stream = new FakeStream();
+    const { taken, process, release } = heldBatches();
+    const run = runStream(stream, process, settings(10, 1_000));
+    stream.push(...range(0, 100));
+    await until(() => taken.length === 1);
+    await sleep(20);
+    // The running batch's 10, and 10 more waiting: nothing else is read.
+    expect(taken).toEqual([{ partition: 0, size: 10 }]);
+    expect(stream.yielded).toBe(20);
+    release();
+    await until(() => stream.consumer.committed()[0] === 100);
+    await run.stop();
+  });
+
+  it('stops reading once the partitions together have the most buffered', async () => {
+    const stream = new FakeStream();
+    stream.consumer.assignments = [{ topic: 't', partitions: [0, 1, 2, 3, 4] }];
+    const { taken, process, release } = heldBatches();
+    const run = runStream(stream, process, settings(10, 25));
+    // Round robin over five partitions, 40 each: no partition reaches its 10 before the total.
+    stream.push(
+      ...Array.from({ length: 200 }, (_, i) => raw(Math.floor(i / 5), { partition: i % 5 })),
+    );
+    await until(() => taken.length === 5);
+    await sleep(20);
+    const running = taken.reduce((sum, batch) => sum + batch.size, 0);
+    expect(stream.yielded - running).toBe(25);
+    release();
+    const everyPartitionDone = () => {
+      const next = Object.values(stream.consumer.committed());
+      return next.length === 5 && next.every((offset) => offset === 40);
+    };
+    await until(everyPartitionDone);
+    await run.stop();
   });
 });

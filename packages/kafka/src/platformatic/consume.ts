@@ -16,7 +16,14 @@ import {
   type WatermarkProcessorOptions,
 } from '../watermark/processor.js';
 import type { PlatformaticKafkaMessage } from './message.js';
-import { runStream, type StreamConsumption } from './runner.js';
+import {
+  MAX_BUFFERED,
+  MESSAGE_MODE_BATCH,
+  type RunnerSettings,
+  runStream,
+  type StreamConsumption,
+  WATERMARK_MODE_BATCH,
+} from './runner.js';
 import type { PlatformaticConsumer, PlatformaticMessage, PlatformaticStream } from './types.js';
 
 /** What the binding adds to each mode's options: retries, commits, and who sees errors. */
@@ -98,7 +105,7 @@ export function consumeStream<R extends PlatformaticMessage, T = unknown>(
   checkStream(stream);
   checkObject('options', options);
   const { retries, retryDelay, commit, onError, ...rest } = options;
-  const settings = runSettings({ retries, retryDelay, commit, onError });
+  const settings = runSettings({ retries, retryDelay, commit, onError }, MESSAGE_MODE_BATCH);
   const process = createBatchProcessor<PlatformaticKafkaMessage<R>, T>(rest);
   return { ...runStream(stream, process, settings), deduper: process.deduper };
 }
@@ -123,7 +130,7 @@ export function consumeStreamWithWatermarks<R extends PlatformaticMessage, T = u
   checkStream(stream);
   checkObject('options', options);
   const { retries, retryDelay, commit, onError, ...rest } = options;
-  const settings = runSettings({ retries, retryDelay, commit, onError });
+  const settings = runSettings({ retries, retryDelay, commit, onError }, WATERMARK_MODE_BATCH);
   const process = createWatermarkProcessor<PlatformaticKafkaMessage<R>, T>({
     ...rest,
     rebalances: groupJoins(stream.consumer),
@@ -140,9 +147,11 @@ function groupJoins(consumer: PlatformaticConsumer): RebalanceSignal {
   return { onRebalance: (listener) => void consumer.on('consumer:group:join', listener) };
 }
 
-function runSettings(options: StreamRunOptions) {
+function runSettings(options: StreamRunOptions, maxBatch: number): RunnerSettings {
   optionalFunction('onError', options.onError);
   return {
+    maxBatch,
+    maxBuffered: MAX_BUFFERED,
     retries: positiveInteger('retries', options.retries, 3, 0),
     retryDelayMs: positiveDuration('retryDelay', options.retryDelay, 500),
     commit: optionalBoolean('commit', options.commit, true),

@@ -11,16 +11,33 @@ export interface PlatformaticKafkaMessage<R extends PlatformaticMessage = Platfo
   readonly raw: R;
 }
 
-/** Converts a platformatic message to the package's message shape. Internal. */
+/**
+ * Converts a platformatic message to the package's message shape. Internal. The headers are
+ * converted when first read: most handlers and keys never look at them, and a fast client
+ * delivers hundreds of thousands of messages a second.
+ */
 export function toKafkaMessage<R extends PlatformaticMessage>(raw: R): PlatformaticKafkaMessage<R> {
-  return {
-    key: bytes(raw.key),
-    value: bytes(raw.value),
-    offset: raw.offset.toString(),
-    headers: headersOf(raw),
-    ...(raw.timestamp === undefined ? {} : { timestamp: raw.timestamp.toString() }),
-    raw,
-  };
+  return new StreamMessage(raw);
+}
+
+class StreamMessage<R extends PlatformaticMessage> implements PlatformaticKafkaMessage<R> {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly offset: string;
+  readonly timestamp: string | undefined;
+  #headers: KafkaHeaders | undefined;
+
+  constructor(readonly raw: R) {
+    this.key = bytes(raw.key);
+    this.value = bytes(raw.value);
+    this.offset = raw.offset.toString();
+    this.timestamp = raw.timestamp?.toString();
+  }
+
+  get headers(): KafkaHeaders {
+    this.#headers ??= headersOf(this.raw);
+    return this.#headers;
+  }
 }
 
 /**

@@ -113,6 +113,8 @@ export function createWatermarkProcessor<M extends KafkaMessage = KafkaMessage, 
     let failure: { error: unknown } | undefined;
     let interrupted: InterruptReason | undefined;
     let index = 0;
+    // Offsets rise within a batch: once one is above the watermark, all after it are too.
+    let above = false;
     // One keep-alive timer for the whole batch, and an explicit heartbeat between messages
     // only once an interval has passed (kafkajs sends no more often anyway): a fast
     // client's batch holds thousands of messages, each with a cheap handler.
@@ -123,7 +125,8 @@ export function createWatermarkProcessor<M extends KafkaMessage = KafkaMessage, 
         if (interrupted !== undefined) break;
         const message = messages[index] as M;
         try {
-          if (BigInt(message.offset) > done) {
+          above ||= BigInt(message.offset) > done;
+          if (above) {
             const key = `${topic}/${partition}/${message.offset}`;
             await handler({ topic, partition, message, key });
             lastProcessed = message.offset;
