@@ -14,9 +14,8 @@ import {
 } from '@oncely/core';
 import { createEachMessageHandler } from '@oncely/kafka/kafkajs';
 import { createSqsHandler } from '@oncely/sqs';
-import { createLambdaContext } from '@oncely/sqs/testing';
+import { createLambdaContext, createSqsEvent, createSqsRecord } from '@oncely/sqs/testing';
 import { createWebhookHandler, idempotencyKey } from '@oncely/webhook';
-import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 
 interface Line {
@@ -38,24 +37,8 @@ function recording(): { logger: OncelyLogger; lines: Line[] } {
 /** The lines the default console logger would print (it drops debug). */
 const printed = (lines: readonly Line[]) => lines.filter((line) => line.level !== 'debug');
 
-const event = (...ids: string[]): { Records: SQSRecord[] } => ({
-  Records: ids.map((messageId) => ({
-    messageId,
-    receiptHandle: 'r',
-    body: messageId,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 's',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:orders',
-    awsRegion: 'us-east-1',
-  })),
-});
+const event = (...ids: string[]) =>
+  createSqsEvent(...ids.map((messageId) => createSqsRecord(messageId, { body: messageId })));
 
 class FailingClaims extends MemoryStore {
   override async claim(): Promise<never> {

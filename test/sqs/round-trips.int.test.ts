@@ -7,35 +7,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import middy from '@middy/core';
 import { createRecordHandler, createSqsHandler } from '@oncely/sqs';
 import { sqsDedupMiddleware } from '@oncely/sqs/middy';
-import { createLambdaContext } from '@oncely/sqs/testing';
+import { createLambdaContext, createSqsRecord } from '@oncely/sqs/testing';
 import { countRequests } from '@oncely/test-support/request-counter';
 import { describeWithServers } from '@oncely/test-support/servers';
 import { useStoreTable } from '@oncely/test-support/tables';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { expect, it } from 'vitest';
 
-const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
-const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
-
 function lambdaRecord(body: string, groupId?: string, receiveCount = 1): SQSRecord {
-  const messageId = randomUUID();
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
+  return createSqsRecord(randomUUID(), {
     body,
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: '1767225600000',
-      SenderId: '000000000000',
-      ApproximateFirstReceiveTimestamp: '1767225600000',
-      ...(groupId === undefined ? {} : { MessageGroupId: groupId, SequenceNumber: '1' }),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: groupId === undefined ? STANDARD_ARN : FIFO_ARN,
-    awsRegion: 'us-east-1',
-  };
+    receiveCount,
+    ...(groupId === undefined ? {} : { groupId }),
+  });
 }
 
 const tenNewRecords = () =>

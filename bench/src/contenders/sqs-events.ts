@@ -1,3 +1,4 @@
+import { createSqsRecord } from '@oncely/sqs/testing';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 
 /** How a run's SQS batches are made. */
@@ -33,8 +34,6 @@ export interface SqsBatches {
   readonly unique: number;
   readonly duplicates: number;
 }
-
-const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
 
 /**
  * Builds Lambda SQS events as the poller delivers them, with redeliveries mixed in
@@ -75,24 +74,12 @@ export function buildSqsBatches(plan: SqsBatchPlan): SqsBatches {
 }
 
 function newRecord(round: string, index: number): SQSRecord {
-  const sent = String(1_767_225_600_000 + index);
   const body = JSON.stringify({ orderId: `${round}-order-${index}`, amount: (index % 97) + 1 });
-  return {
-    messageId: `${round}-0000-4000-8000-${String(index).padStart(12, '0')}`,
-    receiptHandle: `${round}-receipt-${index}-1`,
+  return createSqsRecord(`${round}-0000-4000-8000-${String(index).padStart(12, '0')}`, {
     body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: sent,
-      SenderId: '000000000000',
-      ApproximateFirstReceiveTimestamp: sent,
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: 'us-east-1',
-  };
+    receiptHandle: `${round}-receipt-${index}-1`,
+    sentTimestamp: 1_767_225_600_000 + index,
+  });
 }
 
 function redelivery(original: SQSRecord): SQSRecord {

@@ -1,45 +1,23 @@
 import { InvalidOptionError, type OncelyLogger } from '@oncely/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { expect } from 'vitest';
+import { createSqsRecord, type SqsRecordOptions } from '../src/testing/index.js';
 
-const STANDARD_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders';
-const FIFO_ARN = 'arn:aws:sqs:us-east-1:000000000000:orders.fifo';
-
-/** An SQS record as Lambda delivers it. */
+/** An SQS record as Lambda delivers it (message attributes as `attributes`). */
 export function record(
   messageId: string,
-  options: {
-    readonly body?: string;
-    readonly groupId?: string;
-    readonly deduplicationId?: string;
-    readonly receiveCount?: number;
-    readonly attributes?: Record<string, { stringValue?: string; dataType: string }>;
+  options: Omit<SqsRecordOptions, 'messageAttributes'> & {
+    readonly attributes?: SqsRecordOptions['messageAttributes'];
   } = {},
 ): SQSRecord {
-  const fifo = options.groupId !== undefined;
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body: options.body ?? JSON.stringify({ id: messageId }),
-    attributes: {
-      ApproximateReceiveCount: String(options.receiveCount ?? 1),
-      SentTimestamp: '1767225600000',
-      SenderId: '000000000000',
-      ApproximateFirstReceiveTimestamp: '1767225600000',
-      ...(fifo ? { MessageGroupId: options.groupId, SequenceNumber: '1' } : {}),
-      ...(options.deduplicationId ? { MessageDeduplicationId: options.deduplicationId } : {}),
-    },
-    messageAttributes: options.attributes ?? {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: fifo ? FIFO_ARN : STANDARD_ARN,
-    awsRegion: 'us-east-1',
-  };
+  const { attributes, ...rest } = options;
+  return createSqsRecord(messageId, {
+    ...rest,
+    ...(attributes ? { messageAttributes: attributes } : {}),
+  });
 }
 
-export function event(...records: SQSRecord[]): SQSEvent {
-  return { Records: records };
-}
+export { createSqsEvent as event } from '../src/testing/index.js';
 
 /** A Lambda context whose remaining time is fixed. */
 export function lambdaContext(

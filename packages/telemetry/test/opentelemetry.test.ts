@@ -8,7 +8,7 @@ import {
 } from '@oncely/core';
 import { createEachBatchHandler } from '@oncely/kafka/kafkajs';
 import { createSqsHandler } from '@oncely/sqs';
-import { createLambdaContext } from '@oncely/sqs/testing';
+import { createLambdaContext, createSqsRecord } from '@oncely/sqs/testing';
 import { fromXrayHeader, openTelemetry } from '@oncely/telemetry/opentelemetry';
 import { sumOf, useOpenTelemetry } from '@oncely/test-support/otel';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -19,23 +19,7 @@ import { batchPayload, message } from '../../kafka/test/fakes.js';
 const otel = useOpenTelemetry();
 
 function record(messageId: string, extra: Partial<SQSRecord> = {}): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: 'r',
-    body: 'b',
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 's',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:orders',
-    awsRegion: 'us-east-1',
-    ...extra,
-  };
+  return { ...createSqsRecord(messageId, { body: 'b' }), ...extra };
 }
 
 describe('openTelemetry', () => {

@@ -2,30 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MemoryStore } from '@oncely/core';
 import { createSqsHandler } from '@oncely/sqs';
-import { createLambdaContext } from '@oncely/sqs/testing';
+import { createLambdaContext, createSqsEvent, createSqsRecord } from '@oncely/sqs/testing';
 import { combineTelemetry } from '@oncely/telemetry';
 import { POWERTOOLS_METRICS, powertools } from '@oncely/telemetry/powertools';
-import type { SQSRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-const records = (...ids: string[]): { Records: SQSRecord[] } => ({
-  Records: ids.map((messageId) => ({
-    messageId,
-    receiptHandle: 'r',
-    body: messageId,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 's',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:orders',
-    awsRegion: 'us-east-1',
-  })),
-});
+const records = (...ids: string[]) =>
+  createSqsEvent(...ids.map((messageId) => createSqsRecord(messageId, { body: messageId })));
 
 /** Everything Powertools writes (its own Console on the process streams), as JSON lines. */
 function captureStdout() {
