@@ -21,20 +21,58 @@ import {
 
 type ReportFailure = SqsContenderDeps['reportFailure'];
 
-/** A contender's own connection, shared by its instances. */
+/** A contender's own connections: one per handler instance, or one shared by them all. */
 export interface RedisConnection {
-  /** Redis commands the contender sent, counted on its client. */
+  /** Redis commands the contender sent, counted on its clients. */
   readonly requests: RequestCounter;
+  /** Makes the next handler instance, on its own connection unless the contender shares one. */
   createInstance(work: RecordWork, reportFailure: ReportFailure): LambdaSqsHandler;
   close(): Promise<void>;
 }
+
+/**
+ * How a contender's handler instances reach Redis. `'own'`: a connection each, as every
+ * Lambda execution environment opens its own (the scenario's main rows). `'shared'`: one
+ * connection for all of them, as in one long-running process; node-redis then writes the
+ * commands of every instance waiting in the same event-loop turn together, so the instances
+ * go to the server and back in lockstep (see BENCHMARKS.md).
+ */
+export type Connections = 'own' | 'shared';
 
 /** A contender of the Lambda SQS scenario on Redis. */
 export interface RedisSqsContender {
   readonly name: string;
   readonly handlerRuns: 'unique' | 'every delivery';
-  /** Connects the contender's own client to `url`. */
-  connect(url: string): Promise<RedisConnection>;
+  /** Opens the contender's clients to `url`: `instances` of them, or one when shared. */
+  connect(url: string, instances: number): Promise<RedisConnection>;
+}
+
+/** Opens `count` clients with `open`, and hands them out in turn. */
+async function clientsInTurn<T>(count: number, open: () => Promise<T>) {
+  const clients = await Promise.all(Array.from({ length: count }, open));
+  let next = 0;
+  return { clients, next: () => clients[next++ % clients.length] as T };
+}
+
+/** One request counter over several clients' counters. */
+function summed(counters: readonly RequestCounter[]): RequestCounter {
+  return {
+    get total() {
+      return counters.reduce((sum, counter) => sum + counter.total, 0);
+    },
+    byCommand() {
+      const merged: Record<string, number> = {};
+      for (const counter of counters) {
+        for (const [command, count] of Object.entries(counter.byCommand())) {
+          merged[command] = (merged[command] ?? 0) + count;
+        }
+      }
+      return merged;
+    },
+    reset: () => {
+      for (const counter of counters) counter.reset();
+    },
+  };
 }
 
 /** A connected node-redis client (`@redis/client` v6, the one Powertools' cache layer takes). */
@@ -61,20 +99,33 @@ async function scriptClient(
   return { client: countingClient(adapted), close: async () => client.disconnect() };
 }
 
-function oncelyContender(name: string, family: Family, batching: boolean): RedisSqsContender {
+function oncelyContender(
+  name: string,
+  family: Family,
+  batching: boolean,
+  connections: Connections = 'own',
+): RedisSqsContender {
   return {
     name,
     handlerRuns: 'unique',
-    async connect(url) {
-      const { client, close } = await scriptClient(family, url);
+    async connect(url, instances) {
       // Each contender writes under its own prefix, so none sees another's records.
-      const store = new RedisStore({ client, keyPrefix: `bench:${randomUUID().slice(0, 8)}:` });
+      const keyPrefix = `bench:${randomUUID().slice(0, 8)}:`;
+      const { clients, next } = await clientsInTurn(
+        connections === 'own' ? instances : 1,
+        async () => {
+          const { client, close } = await scriptClient(family, url);
+          return { client, close, store: new RedisStore({ client, keyPrefix }) };
+        },
+      );
       return {
-        requests: client,
-        close,
+        requests: summed(clients.map(({ client }) => client)),
+        close: async () => {
+          for (const { close } of clients) await close();
+        },
         createInstance: (work, reportFailure) =>
           createSqsHandler({
-            store,
+            store: next().store,
             namespace: 'bench',
             ttl: '24h',
             batching,
@@ -94,6 +145,14 @@ export const oncelyRedis = oncelyContender('oncely (batched, node-redis)', 'node
 /** The same on ioredis. */
 export const oncelyIoredis = oncelyContender('oncely (batched, ioredis)', 'ioredis', true);
 
+/** oncely batched on node-redis, its instances sharing one connection. */
+export const oncelyRedisShared = oncelyContender(
+  'oncely (batched, node-redis, one shared connection)',
+  'node-redis',
+  true,
+  'shared',
+);
+
 /** oncely with batching off: one EVALSHA per claim and per completion. */
 export const oncelyRedisPerMessage = oncelyContender(
   'oncely per-message (batching off, node-redis)',
@@ -106,36 +165,59 @@ export const oncelyRedisPerMessage = oncelyContender(
  * as its documentation shows), paired with the batch utility the same way as on DynamoDB.
  * A new message costs a `SET NX` and a `SET`; a redelivery a refused `SET NX` and a `GET`.
  */
-export const powertoolsRedis: RedisSqsContender = {
-  name: 'Powertools (CachePersistenceLayer + processPartialResponse)',
-  handlerRuns: 'unique',
-  async connect(url) {
-    const client = await nodeRedis(url);
-    const tally = commandTally();
-    // The layer's own client interface, counted on the way through.
-    const counted: CacheClient = {
-      get: (name) => {
-        tally.count('GET');
-        return client.get(name);
-      },
-      set: (name, value, options) => {
-        tally.count('SET');
-        return client.set(name as string, value as string, options as never);
-      },
-      del: (keys) => {
-        tally.count('DEL');
-        return client.del(keys);
-      },
-    };
-    const persistenceStore = new CachePersistenceLayer({ client: counted });
-    return {
-      requests: tally,
-      close: async () => client.destroy(),
-      createInstance: (work, reportFailure) =>
-        powertoolsHandler(persistenceStore, work, reportFailure),
-    };
-  },
-};
+function powertoolsContender(name: string, connections: Connections): RedisSqsContender {
+  return {
+    name,
+    handlerRuns: 'unique',
+    async connect(url, instances) {
+      const tally = commandTally();
+      // Its own key prefix, as the two Powertools contenders share the server and the IDs.
+      const keyPrefix = `bench-${randomUUID().slice(0, 8)}`;
+      const { clients, next } = await clientsInTurn(
+        connections === 'own' ? instances : 1,
+        async () => {
+          const client = await nodeRedis(url);
+          // The layer's own client interface, counted on the way through.
+          const counted: CacheClient = {
+            get: (key) => {
+              tally.count('GET');
+              return client.get(key);
+            },
+            set: (key, value, options) => {
+              tally.count('SET');
+              return client.set(key as string, value as string, options as never);
+            },
+            del: (keys) => {
+              tally.count('DEL');
+              return client.del(keys);
+            },
+          };
+          return { client, layer: new CachePersistenceLayer({ client: counted }) };
+        },
+      );
+      return {
+        requests: tally,
+        close: async () => {
+          for (const { client } of clients) client.destroy();
+        },
+        createInstance: (work, reportFailure) =>
+          powertoolsHandler(next().layer, work, reportFailure, keyPrefix),
+      };
+    },
+  };
+}
+
+/** Powertools on Redis, a connection per handler instance. */
+export const powertoolsRedis = powertoolsContender(
+  'Powertools (CachePersistenceLayer + processPartialResponse)',
+  'own',
+);
+
+/** Powertools on Redis, its instances sharing one connection. */
+export const powertoolsRedisShared = powertoolsContender(
+  'Powertools (one shared connection)',
+  'shared',
+);
 
 /** The floor: the records in parallel, no dedup, no store. */
 export const redisNoDedup: RedisSqsContender = {
@@ -159,4 +241,6 @@ export const REDIS_SQS_CONTENDERS: readonly RedisSqsContender[] = [
   oncelyRedisPerMessage,
   oncelyIoredis,
   powertoolsRedis,
+  oncelyRedisShared,
+  powertoolsRedisShared,
 ];

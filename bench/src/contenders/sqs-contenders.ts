@@ -167,11 +167,13 @@ export const powertools: SqsContender = {
  * One Powertools instance's handler on `persistenceStore` (DynamoDB's, or the cache
  * layer on Redis): `makeIdempotent` on the record handler, keyed by `messageId`, inside
  * `processPartialResponse` with a `BatchProcessor` of its own (it holds the batch's state).
+ * `keyPrefix` (Powertools' own option) keeps two contenders on one store apart.
  */
 export function powertoolsHandler(
   persistenceStore: BasePersistenceLayer,
   work: RecordWork,
   reportFailure: SqsContenderDeps['reportFailure'],
+  keyPrefix?: string,
 ): LambdaSqsHandler {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'messageId',
@@ -181,6 +183,7 @@ export function powertoolsHandler(
   const processRecord = makeIdempotent((record: SQSRecord) => work(record), {
     persistenceStore,
     config,
+    ...(keyPrefix === undefined ? {} : { keyPrefix }),
   });
   return async (event, context) => {
     config.registerLambdaContext(context);

@@ -24,7 +24,7 @@ export interface SqsBatchPlan {
 /** One invocation's event. */
 export interface SqsBatch {
   readonly event: SQSEvent;
-  /** The latest batch (index) this one redelivers from: it must be finished first. */
+  /** The latest batch (index) this one redelivers from: it and every batch before it must be finished first. */
   readonly after: number | undefined;
 }
 

@@ -193,6 +193,15 @@ async function runContender(
   entry.failures.length = 0;
   const free = [...entry.instances];
   const finished = batches.map(() => deferred());
+  // A batch redelivers records of any batch up to its `after`, so it waits for all of them,
+  // not for that one only: a slow earlier batch may still be running when a later one ends.
+  const settledThrough: Promise<void>[] = [];
+  finished.forEach(({ promise }, index) => {
+    const before = settledThrough[index - 1];
+    settledThrough.push(
+      before === undefined ? promise : Promise.all([before, promise]).then(() => undefined),
+    );
+  });
   const phase = await measurePhase(
     batches,
     async (batch, index) => {
@@ -210,7 +219,7 @@ async function runContender(
       messagesPerItem: 10,
       before: (index) => {
         const after = batches[index]?.after;
-        return after === undefined ? undefined : finished[after]?.promise;
+        return after === undefined ? undefined : settledThrough[after];
       },
     },
   );

@@ -2,7 +2,9 @@ import {
   oncelyIoredis,
   oncelyRedis,
   oncelyRedisPerMessage,
+  oncelyRedisShared,
   powertoolsRedis,
+  powertoolsRedisShared,
   REDIS_SQS_CONTENDERS,
 } from '../contenders/redis-contenders.js';
 import { startBenchRedis } from '../framework/redis.js';
@@ -47,7 +49,7 @@ export const lambdaSqsRedisScenario: Scenario = {
     const entries: LambdaEntry[] = [];
     try {
       for (const contender of REDIS_SQS_CONTENDERS) {
-        const connection = await contender.connect(redis.url);
+        const connection = await contender.connect(redis.url, settings.invocationsInFlight);
         entries.push(
           prepareEntry(
             {
@@ -83,9 +85,10 @@ async function measure(
     const entry = entries.find((candidate) => candidate.name === contender.name) as LambdaEntry;
     probes.set(contender.name, await probeBatchRequests(entry, `${NAME}-${probes.size}`));
   }
-  const ratio = (name: string) =>
-    (summaries.get(oncelyRedis.name)?.perSecond ?? Number.NaN) /
-    (summaries.get(name)?.perSecond ?? Number.NaN);
+  const perSecond = (contender: { readonly name: string }) =>
+    summaries.get(contender.name)?.perSecond ?? Number.NaN;
+  const ratio = (name: string) => perSecond(oncelyRedis) / perSecond({ name });
+  const sharedRatio = perSecond(oncelyRedisShared) / perSecond(powertoolsRedisShared);
   return {
     scenario: NAME,
     title: lambdaSqsRedisScenario.title,
@@ -94,6 +97,7 @@ async function measure(
     targets: [
       throughputTarget(summaries, oncelyRedis, powertoolsRedis, 1.5),
       throughputTarget(summaries, oncelyIoredis, powertoolsRedis, 1.5),
+      throughputTarget(summaries, oncelyRedisShared, powertoolsRedisShared, 1.5),
       cpuTarget(summaries, oncelyRedis, powertoolsRedis, 0.5),
       p99Target(summaries, oncelyRedis, powertoolsRedis),
       ...probeTargets(probes.get(oncelyRedis.name)),
@@ -106,7 +110,8 @@ async function measure(
     },
     notes: [
       `${settings.batchesPerRound} batches of 10 records per round (${(duplicateShare * 100).toFixed(1)}% redeliveries of finished messages), ${settings.invocationsInFlight} invocations in flight (one handler instance each), median msg/s of ${settings.rounds} rounds after a warmup round; every round sends new message IDs, the same to every contender. oncely (batched, node-redis) is ${ratio(powertoolsRedis.name).toFixed(2)}x Powertools here, and ${ratio(oncelyRedisPerMessage.name).toFixed(2)}x itself with batching off.`,
-      'One private redis-server on 127.0.0.1 (no persistence), the contenders one at a time, each with its own client (node-redis 6 for Powertools, as its cache layer takes): CPU (this process and redis-server, on the same cores) bounds the figures.',
+      'One private redis-server on 127.0.0.1 (no persistence), the contenders one at a time, each handler instance with its own connection, as each Lambda execution environment opens its own (node-redis 6 for Powertools, as its cache layer takes): CPU (this process and redis-server, on the same cores) bounds the figures.',
+      `The two "one shared connection" rows give the ${settings.invocationsInFlight} instances one node-redis connection, as in one long-running process: node-redis writes every command issued in the same event-loop turn together, so the instances reach the server, and get their replies, in lockstep, and the process waits on the server more. oncely is ${sharedRatio.toFixed(2)}x Powertools there.`,
       'Redis commands/msg: counted on each contender’s client. Round trips/msg: the server’s read events (INFO total_reads_processed) over the timed rounds: one per pipeline or lone command a client wrote, so commands that node-redis wrote together in one event-loop turn (its automatic pipelining, which helps Powertools’ concurrent records too) count once. CPU ms/msg: this process only.',
       ...[...probes].map(
         ([name, probe]) =>
