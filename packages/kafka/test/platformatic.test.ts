@@ -6,6 +6,7 @@ import {
   consumeStream,
   consumeStreamWithWatermarks,
   type PlatformaticCommitOffset,
+  type PlatformaticGroupEvent,
   type PlatformaticMessage,
   type PlatformaticStream,
 } from '../src/platformatic/index.js';
@@ -16,21 +17,33 @@ class FakeConsumer {
   assignments: { topic: string; partitions: number[] }[] = [{ topic: 't', partitions: [0, 1] }];
   generationId = 1;
   readonly commits: PlatformaticCommitOffset[][] = [];
-  private readonly joins = new Set<() => void>();
+  private readonly listeners = new Map<PlatformaticGroupEvent, Set<() => void>>();
   commit(options: { offsets: PlatformaticCommitOffset[] }) {
     this.commits.push(options.offsets);
   }
-  on(_event: 'consumer:group:join', listener: () => void) {
-    this.joins.add(listener);
+  on(event: PlatformaticGroupEvent, listener: () => void) {
+    const set = this.listeners.get(event) ?? new Set();
+    this.listeners.set(event, set.add(listener));
   }
-  removeListener(_event: 'consumer:group:join', listener: () => void) {
-    this.joins.delete(listener);
+  removeListener(event: PlatformaticGroupEvent, listener: () => void) {
+    this.listeners.get(event)?.delete(listener);
+  }
+  private emit(event: PlatformaticGroupEvent) {
+    for (const listener of this.listeners.get(event) ?? []) listener();
   }
   /** A rebalance: the new generation's assignment, then the join event. */
   rejoin(partitions: number[]) {
     this.generationId++;
     this.assignments = [{ topic: 't', partitions }];
-    for (const listener of this.joins) listener();
+    this.emit('consumer:group:join');
+  }
+  /**
+   * A change under the `'consumer'` group protocol (KIP-848): partitions revoked with a
+   * `consumer:group:rebalance` and the new assignment set, with no join and no new generation.
+   */
+  reassign(partitions: number[]) {
+    this.emit('consumer:group:rebalance');
+    this.assignments = [{ topic: 't', partitions }];
   }
   /** Each partition's last committed offset, as numbers. */
   committed(): Record<number, number> {
@@ -337,6 +350,35 @@ describe('consumeStreamWithWatermarks', () => {
     expect((await watermarks.read(run.watermarkKey('t', 0)))?.offset).toBe('5');
     expect(stream.consumer.committed()).toEqual({ 0: 6 });
   });
+
+  it('forgets remembered watermarks when partitions are revoked without a join (the consumer group protocol)', async () => {
+    const stream = new FakeStream();
+    const watermarks = new MemoryWatermarkStore();
+    let reads = 0;
+    const read = watermarks.read.bind(watermarks);
+    watermarks.read = (key) => {
+      reads++;
+      return read(key);
+    };
+    const effects: string[] = [];
+    const run = consumeStreamWithWatermarks(stream, {
+      watermarks,
+      groupId: 'g',
+      handler: ({ message }) => {
+        effects.push(message.offset);
+      },
+    });
+    stream.push(...range(0, 3));
+    await until(() => effects.length === 3);
+    await sleep(5);
+    // Partition 0 goes away and comes back: meanwhile another member may have run it.
+    stream.consumer.reassign([1]);
+    stream.consumer.reassign([0, 1]);
+    stream.push(...range(3, 2));
+    await until(() => effects.length === 5);
+    await run.stop();
+    expect(reads).toBe(2); // read again, not taken from what this member remembered
+  });
 });
 
 describe('the stream runner', () => {
@@ -378,6 +420,27 @@ describe('the stream runner', () => {
     expect(stream.yielded).toBe(20);
     release();
     await until(() => stream.consumer.committed()[0] === 100);
+    await run.stop();
+  });
+
+  it('reads on when a rebalance drops the partition whose full buffer it waited behind', async () => {
+    const stream = new FakeStream();
+    const { taken, process, release } = heldBatches();
+    const run = runStream(stream, process, settings(10, 1_000));
+    stream.push(...range(0, 100));
+    await until(() => taken.length === 1);
+    await sleep(20);
+    expect(stream.yielded).toBe(20); // waiting behind partition 0's next 10
+    stream.consumer.rejoin([1]); // partition 0 moved to another member
+    stream.push(...range(0, 5, { partition: 1, generationId: 2 }));
+    release();
+    // Partition 0's buffer is dropped with it; the reader must not wait on it any more.
+    await until(() => stream.consumer.committed()[1] === 5);
+    expect(taken).toEqual([
+      { partition: 0, size: 10 },
+      { partition: 1, size: 5 },
+    ]);
+    expect(stream.consumer.committed()[0]).toBeUndefined();
     await run.stop();
   });
 

@@ -133,7 +133,7 @@ export function consumeStreamWithWatermarks<R extends PlatformaticMessage, T = u
   const settings = runSettings({ retries, retryDelay, commit, onError }, WATERMARK_MODE_BATCH);
   const process = createWatermarkProcessor<PlatformaticKafkaMessage<R>, T>({
     ...rest,
-    rebalances: groupJoins(stream.consumer),
+    rebalances: groupChanges(stream.consumer),
   });
   return {
     ...runStream(stream, process, settings),
@@ -142,9 +142,18 @@ export function consumeStreamWithWatermarks<R extends PlatformaticMessage, T = u
   };
 }
 
-/** The consumer's `consumer:group:join` event as the client-neutral {@link RebalanceSignal}. */
-function groupJoins(consumer: PlatformaticConsumer): RebalanceSignal {
-  return { onRebalance: (listener) => void consumer.on('consumer:group:join', listener) };
+/**
+ * The consumer's group changes as the client-neutral {@link RebalanceSignal}: each join,
+ * and each revocation, which the `'consumer'` group protocol (KIP-848) makes without a
+ * join. Either may mean another member ran a partition, so remembered watermarks go.
+ */
+function groupChanges(consumer: PlatformaticConsumer): RebalanceSignal {
+  return {
+    onRebalance: (listener) => {
+      consumer.on('consumer:group:join', listener);
+      consumer.on('consumer:group:rebalance', listener);
+    },
+  };
 }
 
 function runSettings(options: StreamRunOptions, maxBatch: number): RunnerSettings {

@@ -22,6 +22,7 @@ export type { StreamConsumption } from './runner.js';
 export type {
   PlatformaticCommitOffset,
   PlatformaticConsumer,
+  PlatformaticGroupEvent,
   PlatformaticMessage,
   PlatformaticStream,
 } from './types.js';

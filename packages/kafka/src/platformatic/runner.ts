@@ -117,6 +117,9 @@ export function runStream<R extends PlatformaticMessage>(
     state.queue = [];
     state.next = undefined;
     state.minGeneration = consumer.generationId;
+    // The reader may be waiting behind this partition's full buffer (or the total): with
+    // the buffer gone and no worker left to take it, nothing else would wake it.
+    wakeReader?.();
   };
 
   // A commit refused during a rebalance is tried again once the member has rejoined.

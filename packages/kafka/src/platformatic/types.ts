@@ -39,10 +39,17 @@ export interface PlatformaticConsumer {
     | null;
   readonly generationId: number;
   commit(options: { offsets: PlatformaticCommitOffset[] }): Promise<void> | void;
-  /** `'consumer:group:join'` fires each time the member (re)joined the group. */
-  on(event: 'consumer:group:join', listener: () => void): unknown;
-  removeListener(event: 'consumer:group:join', listener: () => void): unknown;
+  /**
+   * `'consumer:group:join'` fires each time the member (re)joined the group;
+   * `'consumer:group:rebalance'` when partitions are taken from it, which under the
+   * `groupProtocol: 'consumer'` (KIP-848) group protocol comes without a new join.
+   */
+  on(event: PlatformaticGroupEvent, listener: () => void): unknown;
+  removeListener(event: PlatformaticGroupEvent, listener: () => void): unknown;
 }
+
+/** The consumer's group events the binding listens to. */
+export type PlatformaticGroupEvent = 'consumer:group:join' | 'consumer:group:rebalance';
 
 /**
  * A `MessagesStream` of `consumer.consume({ ..., autocommit: false })`: an async iterable of
