@@ -318,13 +318,14 @@ describe('consumeStream', () => {
 });
 
 describe('consumeStreamWithWatermarks', () => {
-  it('writes the watermark per batch, commits, and reads it again after a group join', async () => {
+  /** A watermark run on a fake stream, counting the store's watermark reads. */
+  function watermarkRun() {
     const stream = new FakeStream();
     const watermarks = new MemoryWatermarkStore();
-    let reads = 0;
+    let count = 0;
     const read = watermarks.read.bind(watermarks);
     watermarks.read = (key) => {
-      reads++;
+      count++;
       return read(key);
     };
     const effects: string[] = [];
@@ -335,39 +336,29 @@ describe('consumeStreamWithWatermarks', () => {
         effects.push(message.offset);
       },
     });
+    return { stream, watermarks, reads: () => count, effects, run };
+  }
+
+  it('writes the watermark per batch, commits, and reads it again after a group join', async () => {
+    const { stream, watermarks, reads, effects, run } = watermarkRun();
     stream.push(...range(0, 3));
     await until(() => effects.length === 3);
     await sleep(5);
     stream.push(...range(3, 2));
     await until(() => effects.length === 5);
     await sleep(5);
-    expect(reads).toBe(1); // the second batch started right after the remembered watermark
+    expect(reads()).toBe(1); // the second batch started right after the remembered watermark
     stream.consumer.rejoin([0, 1]);
     stream.push(...range(5, 1, { generationId: 2 }));
     await until(() => effects.length === 6);
     await run.stop();
-    expect(reads).toBe(2);
+    expect(reads()).toBe(2);
     expect((await watermarks.read(run.watermarkKey('t', 0)))?.offset).toBe('5');
     expect(stream.consumer.committed()).toEqual({ 0: 6 });
   });
 
   it('forgets remembered watermarks when partitions are revoked without a join (the consumer group protocol)', async () => {
-    const stream = new FakeStream();
-    const watermarks = new MemoryWatermarkStore();
-    let reads = 0;
-    const read = watermarks.read.bind(watermarks);
-    watermarks.read = (key) => {
-      reads++;
-      return read(key);
-    };
-    const effects: string[] = [];
-    const run = consumeStreamWithWatermarks(stream, {
-      watermarks,
-      groupId: 'g',
-      handler: ({ message }) => {
-        effects.push(message.offset);
-      },
-    });
+    const { stream, reads, effects, run } = watermarkRun();
     stream.push(...range(0, 3));
     await until(() => effects.length === 3);
     await sleep(5);
@@ -377,7 +368,7 @@ describe('consumeStreamWithWatermarks', () => {
     stream.push(...range(3, 2));
     await until(() => effects.length === 5);
     await run.stop();
-    expect(reads).toBe(2); // read again, not taken from what this member remembered
+    expect(reads()).toBe(2); // read again, not taken from what this member remembered
   });
 });
 
