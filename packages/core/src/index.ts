@@ -33,6 +33,7 @@ export { type MemoryEffect, MemoryStore, type MemoryStoreOptions } from './memor
 export { DEDUPER_DEFAULTS, type DeduperOptions } from './options.js';
 export type { ClaimedRun, ReadyRun } from './ready-run.js';
 export {
+  claimEachKeyOnce,
   claimRecord,
   committedRecord,
   expiresAtFor,

@@ -1,4 +1,5 @@
 import {
+  claimEachKeyOnce,
   claimRecord,
   committedRecord,
   expiresAtFor,
@@ -149,7 +150,9 @@ export class MemoryStore implements DedupStore {
 
   /** Claims each item in order, as `claim` would one by one (a repeated key finds the first copy's claim). */
   claimMany(items: readonly ClaimItem[]): Promise<BatchResults<ClaimOutcome>> {
-    return settleEach(items, (item) => this.claim(item.key, item));
+    return claimEachKeyOnce(items, (firsts) =>
+      settleEach(firsts, (item) => this.claim(item.key, item)),
+    );
   }
 
   /** Completes each item in order, as `complete` would one by one. */

@@ -1,4 +1,11 @@
-import type { ClaimOptions, ClaimOutcome, CommitOptions, DedupRecord } from './store.js';
+import type {
+  BatchResults,
+  ClaimItem,
+  ClaimOptions,
+  ClaimOutcome,
+  CommitOptions,
+  DedupRecord,
+} from './store.js';
 import { newToken } from './token.js';
 
 /**
@@ -92,4 +99,40 @@ export function laterCopyOutcome(
       retryAfterMs: Math.max(0, held.leaseUntil - nowMs),
     },
   };
+}
+
+/**
+ * Runs a `claimMany` batch with each key claimed once: `claimFirsts` gets the first copy of
+ * every key, in order, and answers each of them; a later copy of a key is answered
+ * {@link laterCopyOutcome} of its first copy's answer, whatever its own `now` (so a copy
+ * whose clock is past the first copy's lease cannot take the key over from it).
+ *
+ * @example
+ * claimMany(items) {
+ *   return claimEachKeyOnce(items, (firsts) => this.sendClaims(firsts));
+ * }
+ */
+export async function claimEachKeyOnce(
+  items: readonly ClaimItem[],
+  claimFirsts: (firsts: readonly ClaimItem[]) => Promise<BatchResults<ClaimOutcome>>,
+): Promise<BatchResults<ClaimOutcome>> {
+  const firstAt = new Map<string, number>();
+  const firsts: ClaimItem[] = [];
+  // For each item: the index of its key's first copy in `firsts`, negative for a later copy.
+  const slots = items.map((item) => {
+    const seen = firstAt.get(item.key);
+    if (seen !== undefined) return -1 - seen;
+    firstAt.set(item.key, firsts.length);
+    return firsts.push(item) - 1;
+  });
+  const outcomes = await claimFirsts(firsts);
+  if (outcomes.length !== firsts.length) {
+    throw new TypeError(`claimMany answered ${outcomes.length} items for ${firsts.length}`);
+  }
+  if (firsts.length === items.length) return outcomes;
+  return items.map((item, at) => {
+    const slot = slots[at] as number;
+    if (slot >= 0) return outcomes[slot] as PromiseSettledResult<ClaimOutcome>;
+    return laterCopyOutcome(outcomes[-1 - slot] as PromiseSettledResult<ClaimOutcome>, item.now);
+  });
 }

@@ -2,12 +2,12 @@ import {
   type BatchResults,
   type ClaimItem,
   type ClaimOutcome,
+  claimEachKeyOnce,
   claimRecord,
   type DedupRecord,
   isClaimable,
   isExpired,
   isLeaseLive,
-  laterCopyOutcome,
   StoreError,
 } from '@oncely/core';
 import { type Row, rowRecord, type StoreContext, settleStatement } from './context.js';
@@ -193,26 +193,15 @@ export async function claimMany(
   context: StoreContext,
   items: readonly ClaimItem[],
 ): Promise<BatchResults<ClaimOutcome>> {
-  const first = new Map<string, number>();
-  const writes: RecordWrite[] = [];
-  for (const item of items) {
-    if (first.has(item.key)) continue;
-    first.set(item.key, writes.length);
-    writes.push({ record: claimRecord(item.key, item), now: item.now });
-  }
-  const answers = await writeIfFree(db, context, 'claim', writes);
-  const outcomes = answers.map((answer, at): PromiseSettledResult<ClaimOutcome> => {
-    if (answer.status === 'rejected') return answer;
-    return {
-      status: 'fulfilled',
-      value: claimOutcome((writes[at] as RecordWrite).record, answer.value),
-    };
-  });
-  const seen = new Set<string>();
-  return items.map((item) => {
-    const outcome = outcomes[first.get(item.key) as number] as PromiseSettledResult<ClaimOutcome>;
-    const later = seen.has(item.key);
-    seen.add(item.key);
-    return later ? laterCopyOutcome(outcome, item.now) : outcome;
+  return claimEachKeyOnce(items, async (firsts) => {
+    const writes = firsts.map((item) => ({ record: claimRecord(item.key, item), now: item.now }));
+    const answers = await writeIfFree(db, context, 'claim', writes);
+    return answers.map((answer, at): PromiseSettledResult<ClaimOutcome> => {
+      if (answer.status === 'rejected') return answer;
+      return {
+        status: 'fulfilled',
+        value: claimOutcome((writes[at] as RecordWrite).record, answer.value),
+      };
+    });
   });
 }

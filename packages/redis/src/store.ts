@@ -5,6 +5,7 @@ import {
   type ClaimOutcome,
   type CompleteItem,
   type CompleteOptions,
+  claimEachKeyOnce,
   type DedupRecord,
   type DedupStore,
   type ExtendOptions,
@@ -115,7 +116,10 @@ export class RedisStore implements DedupStore {
    * first copy, and the later copies find it `in_progress`.
    */
   claimMany(items: readonly ClaimItem[]): Promise<BatchResults<ClaimOutcome>> {
-    return this.send('claim', items, (item) => planClaim(this, item));
+    // Each key once: a later copy must not judge the first copy's fresh lease by its own clock.
+    return claimEachKeyOnce(items, (firsts) =>
+      this.send('claim', firsts, (item) => planClaim(this, item)),
+    );
   }
 
   /** Completes every item in one round trip, each fenced by its own token. */

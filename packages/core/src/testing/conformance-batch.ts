@@ -167,6 +167,32 @@ export function describeBatchConformance(getStore: () => DedupStore): void {
     expect((await store.get(k, { now: T0 + 10 }))?.token).toBe(first);
   });
 
+  it("claimMany's later copy of a key stays behind its first copy even when its clock is past that copy's lease", async () => {
+    const store = batchStore();
+    const [k, held] = [key(), key()];
+    const other = fulfilled(await store.claimMany([item(held, T0 - 10)]));
+    const outcomes = fulfilled(
+      await store.claimMany([
+        item(k),
+        item(k, T0 + LEASE + 100),
+        item(held),
+        item(held, T0 + LEASE + 100),
+      ]),
+    );
+    // k: the first copy's fresh claim is not a lease that ended; held: the later copy shares
+    // its first copy's answer (in progress) rather than taking the key over.
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual([
+      'claimed',
+      'in_progress',
+      'in_progress',
+      'in_progress',
+    ]);
+    expect(outcomes[1]?.record.token).toBe(token(outcomes[0]));
+    expect(outcomes[3]?.record.token).toBe(token(other[0]));
+    expect((await store.get(k, { now: T0 + 1 }))?.token).toBe(token(outcomes[0]));
+    expect((await store.get(held, { now: T0 + 1 }))?.token).toBe(token(other[0]));
+  });
+
   it('claimMany and completeMany take more items than one request holds', async () => {
     const store = batchStore();
     const keys = Array.from({ length: 60 }, key);
