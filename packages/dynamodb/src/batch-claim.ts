@@ -2,10 +2,10 @@ import {
   type BatchResults,
   type ClaimItem,
   type ClaimOutcome,
+  claimEachKeyOnce,
   claimRecord,
   type DedupRecord,
   isExpired,
-  laterCopyOutcome,
   StoreError,
 } from '@oncely/core';
 import { classifyTaken } from './classify.js';
@@ -25,7 +25,7 @@ import { readRecord, type TableContext } from './table.js';
  */
 const MAX_ROUNDS = 6;
 
-/** One distinct key of the batch and the record its claim would write. */
+/** One key of the batch (its first copy) and the record its claim would write. */
 interface KeyClaim {
   readonly item: ClaimItem;
   readonly record: DedupRecord;
@@ -49,8 +49,8 @@ interface KeyClaim {
  * messages costs 1 request to claim, where update first would cost 2. A key whose
  * source says it is a redelivery (`likelyExists`) starts with its UPDATE instead, in the
  * same request, so a batch mixing new messages and redeliveries is claimed in 1 request
- * too. A key given twice is sent once: its later copies find the first copy holding it
- * (`in_progress`).
+ * too. A key given twice is sent once (`claimEachKeyOnce`): its later copies find the
+ * first copy holding it (`in_progress`).
  */
 export async function claimMany(
   table: TableContext,
@@ -58,11 +58,17 @@ export async function claimMany(
   items: readonly ClaimItem[],
   limits: StatementLimits,
 ): Promise<BatchResults<ClaimOutcome>> {
-  const byKey = new Map<string, KeyClaim>();
-  for (const item of items) {
-    if (!byKey.has(item.key)) byKey.set(item.key, { item, record: claimRecord(item.key, item) });
-  }
-  const claims = [...byKey.values()];
+  return claimEachKeyOnce(items, (firsts) => claimKeys(table, statements, firsts, limits));
+}
+
+/** Claims `items`, each of a different key, in rounds. */
+async function claimKeys(
+  table: TableContext,
+  statements: BatchStatements,
+  items: readonly ClaimItem[],
+  limits: StatementLimits,
+): Promise<BatchResults<ClaimOutcome>> {
+  const claims: KeyClaim[] = items.map((item) => ({ item, record: claimRecord(item.key, item) }));
   let toInsert = claims.filter((claim) => claim.item.likelyExists !== true);
   let toUpdate = claims.filter((claim) => claim.item.likelyExists === true);
   for (let round = 0; toInsert.length + toUpdate.length > 0 && round < MAX_ROUNDS; round++) {
@@ -104,7 +110,7 @@ export async function claimMany(
   for (const claim of [...toInsert, ...toUpdate]) {
     claim.outcome = rejected(keptChanging(table, claim.item.key));
   }
-  return items.map((item) => outcomeOf(byKey.get(item.key) as KeyClaim, item));
+  return claims.map((claim) => claim.outcome as PromiseSettledResult<ClaimOutcome>);
 }
 
 function claimedNew(claim: KeyClaim): PromiseSettledResult<ClaimOutcome> {
@@ -150,12 +156,6 @@ function afterUpdate(
   } catch (error) {
     return rejected(error);
   }
-}
-
-/** The outcome of one copy: the first copy's own, or for a later copy what it finds. */
-function outcomeOf(claim: KeyClaim, item: ClaimItem): PromiseSettledResult<ClaimOutcome> {
-  const outcome = claim.outcome as PromiseSettledResult<ClaimOutcome>;
-  return item === claim.item ? outcome : laterCopyOutcome(outcome, item.now);
 }
 
 function rejected(reason: unknown): PromiseRejectedResult {

@@ -399,13 +399,19 @@ describe('the stream runner', () => {
     maxBuffered,
   });
 
-  it("stops reading while a partition has a batch's worth buffered behind a running one", async () => {
+  /** 100 messages on partition 0, batches of 10: the first batch held, the reader settled. */
+  async function heldFirstBatch() {
     const stream = new FakeStream();
     const { taken, process, release } = heldBatches();
     const run = runStream(stream, process, settings(10, 1_000));
     stream.push(...range(0, 100));
     await until(() => taken.length === 1);
     await sleep(20);
+    return { stream, taken, release, run };
+  }
+
+  it("stops reading while a partition has a batch's worth buffered behind a running one", async () => {
+    const { stream, taken, release, run } = await heldFirstBatch();
     // The running batch's 10, and 10 more waiting: nothing else is read.
     expect(taken).toEqual([{ partition: 0, size: 10 }]);
     expect(stream.yielded).toBe(20);
@@ -415,12 +421,7 @@ describe('the stream runner', () => {
   });
 
   it('reads on when a rebalance drops the partition whose full buffer it waited behind', async () => {
-    const stream = new FakeStream();
-    const { taken, process, release } = heldBatches();
-    const run = runStream(stream, process, settings(10, 1_000));
-    stream.push(...range(0, 100));
-    await until(() => taken.length === 1);
-    await sleep(20);
+    const { stream, taken, release, run } = await heldFirstBatch();
     expect(stream.yielded).toBe(20); // waiting behind partition 0's next 10
     stream.consumer.rejoin([1]); // partition 0 moved to another member
     stream.push(...range(0, 5, { partition: 1, generationId: 2 }));

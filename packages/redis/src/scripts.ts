@@ -72,8 +72,8 @@ return replies`;
  *   claim is ours, reported as a possible takeover rather than a wait on our own lease.
  * - `{'taken', old}`: `old` holds the key (completed, or its lease is live).
  *
- * A key given twice in one call is claimed by its first copy; the later copies find it
- * taken, as separate calls in that order would.
+ * The store sends each key of a batch once (`claimEachKeyOnce` in `@oncely/core` answers
+ * its later copies), so every key is judged by the clock of its first copy.
  */
 const CLAIM = script(
   'claim',
